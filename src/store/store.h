@@ -1,0 +1,126 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "domain/user.h"
+#include "domain/worklog.h"
+
+namespace worklog::store {
+
+// A signed-in browser session. The cookie holds the raw id; only its SHA-256 is stored.
+struct Session {
+  std::string id_hash;
+  int64_t user_id = 0;
+  std::string csrf_token;
+  TimePoint created_at{};
+  TimePoint expires_at{};
+};
+
+// A personal API token (Bearer). Only its SHA-256 is stored.
+struct ApiToken {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  std::string name;
+  std::string token_hash;
+  TimePoint created_at{};
+};
+
+struct WorklogQuery {
+  std::optional<int64_t> user_id;  // empty: every user's (administrators only)
+  std::string from_date;           // inclusive, "YYYY-MM-DD"
+  std::string to_date;             // inclusive
+};
+
+class UserRepository {
+ public:
+  UserRepository() = default;
+  UserRepository(const UserRepository&) = delete;
+  UserRepository& operator=(const UserRepository&) = delete;
+  UserRepository(UserRepository&&) = delete;
+  UserRepository& operator=(UserRepository&&) = delete;
+  virtual ~UserRepository() = default;
+
+  // kConflict (field "email") when the e-mail is taken.
+  virtual Result<domain::User> Create(const domain::NewUser& user) = 0;
+  virtual Result<domain::User> Get(int64_t id) = 0;  // kNotFound
+  virtual Result<domain::User> GetByEmail(std::string_view email) = 0;
+  virtual Result<std::vector<domain::User>> List() = 0;  // by id
+  virtual Result<int64_t> Count() = 0;
+  // Replaces name, role, timezone, password_hash and auto_log_day_end of `user.id`.
+  virtual Status Update(const domain::User& user) = 0;
+};
+
+class SessionRepository {
+ public:
+  SessionRepository() = default;
+  SessionRepository(const SessionRepository&) = delete;
+  SessionRepository& operator=(const SessionRepository&) = delete;
+  SessionRepository(SessionRepository&&) = delete;
+  SessionRepository& operator=(SessionRepository&&) = delete;
+  virtual ~SessionRepository() = default;
+
+  virtual Status Create(const Session& session) = 0;
+  // kNotFound when absent or expired at `now`.
+  virtual Result<Session> Get(std::string_view id_hash, TimePoint now) = 0;
+  virtual Status Delete(std::string_view id_hash) = 0;
+  virtual Status DeleteExpired(TimePoint now) = 0;
+
+  virtual Result<ApiToken> CreateApiToken(int64_t user_id, std::string_view name,
+                                          std::string_view token_hash) = 0;
+  virtual Result<ApiToken> GetApiToken(std::string_view token_hash) = 0;  // kNotFound
+};
+
+class WorklogRepository {
+ public:
+  WorklogRepository() = default;
+  WorklogRepository(const WorklogRepository&) = delete;
+  WorklogRepository& operator=(const WorklogRepository&) = delete;
+  WorklogRepository(WorklogRepository&&) = delete;
+  WorklogRepository& operator=(WorklogRepository&&) = delete;
+  virtual ~WorklogRepository() = default;
+
+  // Durable on return. With a dedupe_key already used by the same user, returns the
+  // existing worklog unchanged instead of creating a second one.
+  virtual Result<domain::Worklog> Create(const domain::Worklog& worklog) = 0;
+  virtual Result<domain::Worklog> Get(int64_t id) = 0;  // kNotFound
+  // Ordered by start_at, then id.
+  virtual Result<std::vector<domain::Worklog>> List(const WorklogQuery& query) = 0;
+  // Replaces issue_key, start_*, duration_seconds, description; bumps updated_at.
+  virtual Result<domain::Worklog> Update(const domain::Worklog& worklog) = 0;
+  virtual Status Delete(int64_t id) = 0;  // kNotFound when absent
+};
+
+// The database. Thread-safe: one Store serves every request and worker thread.
+// Each repository call is atomic and durable when it returns.
+class Store {
+ public:
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  Store(Store&&) = delete;
+  Store& operator=(Store&&) = delete;
+  virtual ~Store() = default;
+
+  // "sqlite" or "postgresql".
+  virtual std::string_view Backend() const = 0;
+  // Applies every migration not yet applied, in order; safe to run concurrently from
+  // several processes.
+  virtual Status Migrate() = 0;
+
+  virtual UserRepository& Users() = 0;
+  virtual SessionRepository& Sessions() = 0;
+  virtual WorklogRepository& Worklogs() = 0;
+};
+
+// `sqlite:PATH` (also `sqlite://PATH`) or `postgresql://…` / `postgres://…`.
+// Does not migrate.
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const Clock& clock);
+
+}  // namespace worklog::store
