@@ -1,0 +1,23 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/result.h"
+
+// Small value conversions shared by the SQLite and PostgreSQL back-ends.
+namespace worklog::store {
+
+// Instants are stored as microseconds since the Unix epoch.
+inline int64_t ToMicros(TimePoint t) { return t.time_since_epoch().count(); }
+inline TimePoint FromMicros(int64_t us) { return TimePoint{std::chrono::microseconds{us}}; }
+
+// A JSON array of strings, as stored in text/jsonb columns (`["a","b"]`). The decoder
+// accepts any whitespace the database adds and every JSON string escape.
+std::string EncodeStringArray(const std::vector<std::string>& values);
+Result<std::vector<std::string>> DecodeStringArray(std::string_view json);
+
+}  // namespace worklog::store

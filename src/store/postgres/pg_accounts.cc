@@ -1,0 +1,258 @@
+// Users, sessions and API tokens on PostgreSQL.
+#include <fmt/format.h>
+
+#include "store/codec.h"
+#include "store/postgres/pg_store.h"
+
+namespace worklog::store::postgres {
+namespace {
+
+constexpr std::string_view kInsertUser = R"sql(
+  INSERT INTO users (email, name, role, timezone, password_hash, auto_log_day_end, created_at_us)
+  VALUES ($1, $2, $3, $4, $5, false, $6)
+  RETURNING id, email, name, role, timezone, password_hash, auto_log_day_end, created_at_us
+)sql";
+
+constexpr std::string_view kSelectUserById = R"sql(
+  SELECT id, email, name, role, timezone, password_hash, auto_log_day_end, created_at_us
+  FROM users WHERE id = $1
+)sql";
+
+constexpr std::string_view kSelectUserByEmail = R"sql(
+  SELECT id, email, name, role, timezone, password_hash, auto_log_day_end, created_at_us
+  FROM users WHERE email = $1
+)sql";
+
+constexpr std::string_view kSelectUsers = R"sql(
+  SELECT id, email, name, role, timezone, password_hash, auto_log_day_end, created_at_us
+  FROM users ORDER BY id
+)sql";
+
+constexpr std::string_view kCountUsers = "SELECT count(*) FROM users";
+
+constexpr std::string_view kUpdateUser = R"sql(
+  UPDATE users SET name = $2, role = $3, timezone = $4, password_hash = $5,
+                   auto_log_day_end = $6
+  WHERE id = $1
+)sql";
+
+constexpr std::string_view kInsertSession = R"sql(
+  INSERT INTO sessions (id_hash, user_id, csrf_token, created_at_us, expires_at_us)
+  VALUES ($1, $2, $3, $4, $5)
+)sql";
+
+constexpr std::string_view kSelectSession = R"sql(
+  SELECT id_hash, user_id, csrf_token, created_at_us, expires_at_us
+  FROM sessions WHERE id_hash = $1 AND expires_at_us > $2
+)sql";
+
+constexpr std::string_view kDeleteSession = "DELETE FROM sessions WHERE id_hash = $1";
+
+constexpr std::string_view kDeleteExpiredSessions =
+    "DELETE FROM sessions WHERE expires_at_us <= $1";
+
+constexpr std::string_view kInsertApiToken = R"sql(
+  INSERT INTO api_tokens (user_id, name, token_hash, created_at_us) VALUES ($1, $2, $3, $4)
+  RETURNING id, user_id, name, token_hash, created_at_us
+)sql";
+
+constexpr std::string_view kSelectApiToken = R"sql(
+  SELECT id, user_id, name, token_hash, created_at_us FROM api_tokens WHERE token_hash = $1
+)sql";
+
+Result<domain::User> ReadUser(const Rows& rows, int row) {
+  domain::User user;
+  user.id = rows.Int(row, 0);
+  user.email = rows.Text(row, 1);
+  user.name = rows.Text(row, 2);
+  auto role = domain::ParseRole("role", rows.Text(row, 3));
+  if (!role) {
+    return Internal(fmt::format("user {} has an unknown stored role", user.id));
+  }
+  user.role = *role;
+  user.timezone = rows.Text(row, 4);
+  user.password_hash = rows.Text(row, 5);
+  user.auto_log_day_end = rows.Bool(row, 6);
+  user.created_at = FromMicros(rows.Int(row, 7));
+  return user;
+}
+
+ApiToken ReadApiToken(const Rows& rows, int row) {
+  return ApiToken{.id = rows.Int(row, 0),
+                  .user_id = rows.Int(row, 1),
+                  .name = rows.Text(row, 2),
+                  .token_hash = rows.Text(row, 3),
+                  .created_at = FromMicros(rows.Int(row, 4))};
+}
+
+Result<domain::User> OneUser(Result<Rows> rows, std::string_view missing) {
+  if (!rows) {
+    return tl::unexpected(rows.error());
+  }
+  if (rows->empty()) {
+    return NotFound(std::string(missing));
+  }
+  return ReadUser(*rows, 0);
+}
+
+Status Done(const Result<Rows>& rows) {
+  if (!rows) {
+    return tl::unexpected(rows.error());
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<domain::User> PgUsers::Create(const domain::NewUser& user) {
+  const int64_t now = ToMicros(store_.clock().Now());
+  auto created = store_.pool().Run(
+      [&](Connection& db) {
+        return OneUser(db.Exec(kInsertUser, Params()
+                                                .Add(user.email)
+                                                .Add(user.name)
+                                                .Add(domain::RoleName(user.role))
+                                                .Add(user.timezone)
+                                                .Add(user.password_hash)
+                                                .Add(now)),
+                       "user");
+      },
+      /*retry_on_lost_connection=*/false);
+  if (!created && created.error().code == ErrorCode::kConflict) {
+    return tl::unexpected(Error{ErrorCode::kConflict, "email",
+                                fmt::format("a user with e-mail {} already exists", user.email)});
+  }
+  return created;
+}
+
+Result<domain::User> PgUsers::Get(int64_t id) {
+  return store_.pool().Run([&](Connection& db) {
+    return OneUser(db.Exec(kSelectUserById, Params().Add(id)),
+                   fmt::format("user {} not found", id));
+  });
+}
+
+Result<domain::User> PgUsers::GetByEmail(std::string_view email) {
+  return store_.pool().Run([&](Connection& db) {
+    return OneUser(db.Exec(kSelectUserByEmail, Params().Add(email)), "no user with that e-mail");
+  });
+}
+
+Result<std::vector<domain::User>> PgUsers::List() {
+  return store_.pool().Run([&](Connection& db) -> Result<std::vector<domain::User>> {
+    auto rows = db.Exec(kSelectUsers);
+    if (!rows) {
+      return tl::unexpected(rows.error());
+    }
+    std::vector<domain::User> users;
+    users.reserve(static_cast<std::size_t>(rows->size()));
+    for (int i = 0; i < rows->size(); ++i) {
+      auto user = ReadUser(*rows, i);
+      if (!user) {
+        return tl::unexpected(user.error());
+      }
+      users.push_back(std::move(*user));
+    }
+    return users;
+  });
+}
+
+Result<int64_t> PgUsers::Count() {
+  return store_.pool().Run([&](Connection& db) -> Result<int64_t> {
+    auto rows = db.Exec(kCountUsers);
+    if (!rows) {
+      return tl::unexpected(rows.error());
+    }
+    return rows->Int(0, 0);
+  });
+}
+
+Status PgUsers::Update(const domain::User& user) {
+  return store_.pool().Run([&](Connection& db) -> Status {
+    auto rows = db.Exec(kUpdateUser, Params()
+                                         .Add(user.id)
+                                         .Add(user.name)
+                                         .Add(domain::RoleName(user.role))
+                                         .Add(user.timezone)
+                                         .Add(user.password_hash)
+                                         .Add(user.auto_log_day_end));
+    if (!rows) {
+      return tl::unexpected(rows.error());
+    }
+    if (rows->Affected() == 0) {
+      return NotFound(fmt::format("user {} not found", user.id));
+    }
+    return {};
+  });
+}
+
+Status PgSessions::Create(const Session& session) {
+  return store_.pool().Run(
+      [&](Connection& db) {
+        return Done(db.Exec(kInsertSession, Params()
+                                                .Add(session.id_hash)
+                                                .Add(session.user_id)
+                                                .Add(session.csrf_token)
+                                                .Add(ToMicros(session.created_at))
+                                                .Add(ToMicros(session.expires_at))));
+      },
+      /*retry_on_lost_connection=*/false);
+}
+
+Result<Session> PgSessions::Get(std::string_view id_hash, TimePoint now) {
+  return store_.pool().Run([&](Connection& db) -> Result<Session> {
+    auto rows = db.Exec(kSelectSession, Params().Add(id_hash).Add(ToMicros(now)));
+    if (!rows) {
+      return tl::unexpected(rows.error());
+    }
+    if (rows->empty()) {
+      return NotFound("session not found or expired");
+    }
+    return Session{.id_hash = rows->Text(0, 0),
+                   .user_id = rows->Int(0, 1),
+                   .csrf_token = rows->Text(0, 2),
+                   .created_at = FromMicros(rows->Int(0, 3)),
+                   .expires_at = FromMicros(rows->Int(0, 4))};
+  });
+}
+
+Status PgSessions::Delete(std::string_view id_hash) {
+  return store_.pool().Run(
+      [&](Connection& db) { return Done(db.Exec(kDeleteSession, Params().Add(id_hash))); });
+}
+
+Status PgSessions::DeleteExpired(TimePoint now) {
+  return store_.pool().Run([&](Connection& db) {
+    return Done(db.Exec(kDeleteExpiredSessions, Params().Add(ToMicros(now))));
+  });
+}
+
+Result<ApiToken> PgSessions::CreateApiToken(int64_t user_id, std::string_view name,
+                                            std::string_view token_hash) {
+  const int64_t now = ToMicros(store_.clock().Now());
+  return store_.pool().Run(
+      [&](Connection& db) -> Result<ApiToken> {
+        auto rows =
+            db.Exec(kInsertApiToken, Params().Add(user_id).Add(name).Add(token_hash).Add(now));
+        if (!rows) {
+          return tl::unexpected(rows.error());
+        }
+        return ReadApiToken(*rows, 0);
+      },
+      /*retry_on_lost_connection=*/false);
+}
+
+Result<ApiToken> PgSessions::GetApiToken(std::string_view token_hash) {
+  return store_.pool().Run([&](Connection& db) -> Result<ApiToken> {
+    auto rows = db.Exec(kSelectApiToken, Params().Add(token_hash));
+    if (!rows) {
+      return tl::unexpected(rows.error());
+    }
+    if (rows->empty()) {
+      return NotFound("api token not found");
+    }
+    return ReadApiToken(*rows, 0);
+  });
+}
+
+}  // namespace worklog::store::postgres

@@ -1,0 +1,246 @@
+#include "store/postgres/pg_db.h"
+
+#include <poll.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace worklog::store::postgres {
+namespace {
+
+std::string_view Trimmed(const char* message) {
+  std::string_view text = message != nullptr ? message : "";
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+}  // namespace
+
+Params& Params::Add(int64_t value) {
+  values_.emplace_back(std::to_string(value));
+  return *this;
+}
+
+Params& Params::Add(std::string_view value) {
+  values_.emplace_back(std::string(value));
+  return *this;
+}
+
+Params& Params::Add(bool value) {
+  values_.emplace_back(value ? "t" : "f");
+  return *this;
+}
+
+Params& Params::Add(const std::optional<std::string>& value) {
+  values_.push_back(value);
+  return *this;
+}
+
+Params& Params::Add(const std::optional<int64_t>& value) { return value ? Add(*value) : AddNull(); }
+
+Params& Params::AddNull() {
+  values_.emplace_back(std::nullopt);
+  return *this;
+}
+
+std::vector<const char*> Params::Pointers() const {
+  std::vector<const char*> pointers;
+  pointers.reserve(values_.size());
+  for (const auto& value : values_) {
+    pointers.push_back(value ? value->c_str() : nullptr);
+  }
+  return pointers;
+}
+
+int64_t Rows::Affected() const {
+  const char* text = PQcmdTuples(result_.get());
+  int64_t value = 0;
+  std::from_chars(text, text + std::strlen(text), value);
+  return value;
+}
+
+std::string Rows::Text(int row, int column) const {
+  return {PQgetvalue(result_.get(), row, column),
+          static_cast<std::size_t>(PQgetlength(result_.get(), row, column))};
+}
+
+std::optional<std::string> Rows::OptionalText(int row, int column) const {
+  if (IsNull(row, column)) {
+    return std::nullopt;
+  }
+  return Text(row, column);
+}
+
+int64_t Rows::Int(int row, int column) const {
+  const char* text = PQgetvalue(result_.get(), row, column);
+  const auto length = static_cast<std::size_t>(PQgetlength(result_.get(), row, column));
+  int64_t value = 0;
+  const auto [end, error] = std::from_chars(text, text + length, value);
+  if (error != std::errc() || end != text + length) {
+    // Our own SQL chose an integer column: anything else is a bug.
+    std::abort();
+  }
+  return value;
+}
+
+std::optional<int64_t> Rows::OptionalInt(int row, int column) const {
+  if (IsNull(row, column)) {
+    return std::nullopt;
+  }
+  return Int(row, column);
+}
+
+bool Rows::Bool(int row, int column) const {
+  return PQgetvalue(result_.get(), row, column)[0] == 't';
+}
+
+Error PgError(PGconn* connection, const PGresult* result, std::string_view context) {
+  const char* sqlstate = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string_view state = sqlstate != nullptr ? sqlstate : "";
+  const char* primary =
+      result != nullptr ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  std::string message =
+      fmt::format("{}: {}", context,
+                  primary != nullptr ? Trimmed(primary) : Trimmed(PQerrorMessage(connection)));
+  if (state == "23505") {
+    return {ErrorCode::kConflict, {}, std::move(message)};
+  }
+  if (state == "23503") {
+    return {ErrorCode::kNotFound, {}, std::move(message)};
+  }
+  if (state == "40001" || state == "40P01" || state.starts_with("08") || state == "57P01" ||
+      state == "57P02" || state == "57P03" || state == "53300" ||
+      PQstatus(connection) != CONNECTION_OK) {
+    return {ErrorCode::kUnavailable, {}, std::move(message)};
+  }
+  return {ErrorCode::kInternal, {}, std::move(message)};
+}
+
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo) {
+  ConnPtr connection(PQconnectdb(conninfo.c_str()));
+  if (connection == nullptr) {
+    return Unavailable("cannot connect to PostgreSQL: out of memory");
+  }
+  if (PQstatus(connection.get()) != CONNECTION_OK) {
+    return Unavailable(
+        fmt::format("cannot connect to PostgreSQL: {}", Trimmed(PQerrorMessage(connection.get()))));
+  }
+  std::unique_ptr<Connection> opened(new Connection(std::move(connection)));
+  // Instants are integers; keep the session predictable anyway.
+  if (auto set = opened->ExecScript(
+          "SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET client_min_messages = WARNING");
+      !set) {
+    return tl::unexpected(set.error());
+  }
+  return opened;
+}
+
+Result<Rows> Connection::Exec(std::string_view sql, const Params& params) {
+  const std::string text(sql);
+  const std::vector<const char*> values = params.Pointers();
+  ResultPtr result(PQexecParams(connection_.get(), text.c_str(), params.size(), nullptr,
+                                values.data(), nullptr, nullptr, /*resultFormat=*/0));
+  const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+    return tl::unexpected(PgError(connection_.get(), result.get(), "postgresql"));
+  }
+  return Rows(std::move(result));
+}
+
+Status Connection::ExecScript(std::string_view sql) {
+  const std::string text(sql);
+  // PQexec returns the last statement's result; an earlier failure stops the script and
+  // is what is returned.
+  ResultPtr result(PQexec(connection_.get(), text.c_str()));
+  const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+    return tl::unexpected(PgError(connection_.get(), result.get(), "postgresql"));
+  }
+  return {};
+}
+
+bool Connection::CheckAlive() {
+  if (Broken()) {
+    return false;
+  }
+  pollfd descriptor{.fd = PQsocket(connection_.get()), .events = POLLIN, .revents = 0};
+  if (descriptor.fd < 0) {
+    return false;
+  }
+  if (::poll(&descriptor, 1, 0) > 0) {
+    // An idle connection has nothing to read unless the server said goodbye (or sent a
+    // notice): consuming the input updates the status.
+    if (PQconsumeInput(connection_.get()) == 0) {
+      return false;
+    }
+  }
+  return !Broken();
+}
+
+Result<Transaction> Transaction::Begin(Connection& connection, std::string_view begin_sql) {
+  if (auto status = connection.ExecScript(begin_sql); !status) {
+    return tl::unexpected(status.error());
+  }
+  return Transaction(&connection);
+}
+
+Transaction::~Transaction() {
+  if (connection_ != nullptr && !connection_->Broken()) {
+    (void)connection_->ExecScript("ROLLBACK");
+  }
+}
+
+Status Transaction::Commit() {
+  Connection* connection = std::exchange(connection_, nullptr);
+  return connection->ExecScript("COMMIT");
+}
+
+Pool::Lease::~Lease() {
+  if (pool_ != nullptr && connection_ != nullptr) {
+    pool_->Release(std::move(connection_));
+  }
+}
+
+Result<Pool::Lease> Pool::Acquire() {
+  {
+    std::unique_lock lock(mutex_);
+    while (true) {
+      released_.wait(lock, [&] { return !idle_.empty() || open_ < max_size_; });
+      if (idle_.empty()) {
+        break;
+      }
+      auto connection = std::move(idle_.back());
+      idle_.pop_back();
+      if (connection->CheckAlive()) {
+        return Lease(this, std::move(connection));
+      }
+      --open_;  // dropped; open a fresh one instead (or take another idle one)
+    }
+    ++open_;
+  }
+  auto connection = Connection::Open(conninfo_);
+  if (!connection) {
+    std::lock_guard lock(mutex_);
+    --open_;
+    released_.notify_one();
+    return tl::unexpected(connection.error());
+  }
+  return Lease(this, std::move(*connection));
+}
+
+void Pool::Release(std::unique_ptr<Connection> connection) {
+  std::lock_guard lock(mutex_);
+  if (connection->Broken() || !connection->OutsideTransaction()) {
+    --open_;  // never hand out a lost connection or one left inside a transaction
+  } else {
+    idle_.push_back(std::move(connection));
+  }
+  released_.notify_one();
+}
+
+}  // namespace worklog::store::postgres

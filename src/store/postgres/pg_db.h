@@ -1,0 +1,181 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <libpq-fe.h>
+
+#include "common/result.h"
+
+// Thin RAII over libpq: connections, results, parameters and a connection pool.
+namespace worklog::store::postgres {
+
+struct ConnDeleter {
+  void operator()(PGconn* connection) const { PQfinish(connection); }
+};
+using ConnPtr = std::unique_ptr<PGconn, ConnDeleter>;
+
+struct ResultDeleter {
+  void operator()(PGresult* result) const { PQclear(result); }
+};
+using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
+
+// Text-format query parameters ($1, $2, ...).
+class Params {
+ public:
+  Params& Add(int64_t value);
+  Params& Add(std::string_view value);
+  Params& Add(const char* value) { return Add(std::string_view(value)); }
+  Params& Add(const std::string& value) { return Add(std::string_view(value)); }
+  Params& Add(bool value);
+  Params& Add(const std::optional<std::string>& value);
+  Params& Add(const std::optional<int64_t>& value);
+  Params& AddNull();
+
+  int size() const { return static_cast<int>(values_.size()); }
+  // Pointers for PQexecParams; valid while this object is unchanged.
+  std::vector<const char*> Pointers() const;
+
+ private:
+  std::vector<std::optional<std::string>> values_;
+};
+
+// The rows of a successful query, text format.
+class Rows {
+ public:
+  explicit Rows(ResultPtr result) : result_(std::move(result)) {}
+
+  int size() const { return PQntuples(result_.get()); }
+  bool empty() const { return size() == 0; }
+  int64_t Affected() const;  // rows changed by INSERT/UPDATE/DELETE
+
+  bool IsNull(int row, int column) const { return PQgetisnull(result_.get(), row, column) != 0; }
+  std::string Text(int row, int column) const;
+  std::optional<std::string> OptionalText(int row, int column) const;
+  int64_t Int(int row, int column) const;
+  std::optional<int64_t> OptionalInt(int row, int column) const;
+  bool Bool(int row, int column) const;  // 't' / 'f'
+
+ private:
+  ResultPtr result_;
+};
+
+// The one place libpq failures become Errors: SQLSTATE 23505 (unique) is kConflict, 23503
+// (foreign key) kNotFound, serialization failures, deadlocks, shutdowns and lost
+// connections kUnavailable.
+Error PgError(PGconn* connection, const PGresult* result, std::string_view context);
+
+class Connection {
+ public:
+  static Result<std::unique_ptr<Connection>> Open(const std::string& conninfo);
+
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  Connection(Connection&&) = delete;
+  Connection& operator=(Connection&&) = delete;
+  ~Connection() = default;
+
+  // One statement with parameters.
+  Result<Rows> Exec(std::string_view sql, const Params& params = {});
+  // One or more statements without parameters (migrations, BEGIN/COMMIT).
+  Status ExecScript(std::string_view sql);
+
+  // True once the server connection is gone; such a connection is never reused.
+  bool Broken() const { return PQstatus(connection_.get()) != CONNECTION_OK; }
+  bool OutsideTransaction() const { return PQtransactionStatus(connection_.get()) == PQTRANS_IDLE; }
+  // Notices a connection the server closed while it sat idle in the pool.
+  bool CheckAlive();
+
+ private:
+  explicit Connection(ConnPtr connection) : connection_(std::move(connection)) {}
+  ConnPtr connection_;
+};
+
+// BEGIN ... COMMIT; rolls back unless committed.
+class Transaction {
+ public:
+  static Result<Transaction> Begin(Connection& connection, std::string_view begin_sql = "BEGIN");
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  Transaction(Transaction&& other) noexcept
+      : connection_(std::exchange(other.connection_, nullptr)) {}
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction();
+
+  Status Commit();
+
+ private:
+  explicit Transaction(Connection* connection) : connection_(connection) {}
+  Connection* connection_;  // null once committed or rolled back
+};
+
+// A bounded pool of connections, thread-safe. Connections are opened on demand up to
+// `max_size`; a broken connection is dropped and replaced by a fresh one on next use.
+class Pool {
+ public:
+  class Lease {
+   public:
+    Lease(Pool* pool, std::unique_ptr<Connection> connection)
+        : pool_(pool), connection_(std::move(connection)) {}
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    Lease(Lease&& other) noexcept
+        : pool_(std::exchange(other.pool_, nullptr)), connection_(std::move(other.connection_)) {}
+    Lease& operator=(Lease&&) = delete;
+    ~Lease();
+
+    Connection& operator*() const { return *connection_; }
+    Connection* operator->() const { return connection_.get(); }
+
+   private:
+    Pool* pool_;
+    std::unique_ptr<Connection> connection_;
+  };
+
+  Pool(std::string conninfo, int max_size) : conninfo_(std::move(conninfo)), max_size_(max_size) {}
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+  Pool(Pool&&) = delete;
+  Pool& operator=(Pool&&) = delete;
+  ~Pool() = default;
+
+  Result<Lease> Acquire();
+
+  // Runs `fn(Connection&)` -> Result<T>. When it fails because the connection was lost
+  // and `retry_on_lost_connection` is set (the operation is safe to repeat), runs it once
+  // more on a fresh connection.
+  template <typename Fn>
+  auto Run(Fn&& fn, bool retry_on_lost_connection = true)
+      -> std::invoke_result_t<Fn&, Connection&> {
+    for (int attempt = 0;; ++attempt) {
+      auto lease = Acquire();
+      if (!lease) {
+        return tl::unexpected(lease.error());
+      }
+      auto result = fn(**lease);
+      if (result || !(*lease)->Broken() || !retry_on_lost_connection || attempt > 0) {
+        return result;
+      }
+    }
+  }
+
+ private:
+  void Release(std::unique_ptr<Connection> connection);
+
+  const std::string conninfo_;
+  const int max_size_;
+  std::mutex mutex_;
+  std::condition_variable released_;
+  std::vector<std::unique_ptr<Connection>> idle_;  // Guarded by mutex_.
+  int open_ = 0;                                   // Guarded by mutex_.
+};
+
+}  // namespace worklog::store::postgres

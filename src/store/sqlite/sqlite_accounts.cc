@@ -1,0 +1,291 @@
+// Users, sessions and API tokens on SQLite.
+#include <fmt/format.h>
+
+#include "store/codec.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace worklog::store::sqlite {
+namespace {
+
+constexpr std::string_view kInsertUser = R"sql(
+  INSERT INTO users (email, name, role, timezone, password_hash, auto_log_day_end, created_at_us)
+  VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6)
+  RETURNING id, email, name, role, timezone, password_hash, auto_log_day_end, created_at_us
+)sql";
+
+constexpr std::string_view kSelectUserById = R"sql(
+  SELECT id, email, name, role, timezone, password_hash, auto_log_day_end, created_at_us
+  FROM users WHERE id = ?1
+)sql";
+
+constexpr std::string_view kSelectUserByEmail = R"sql(
+  SELECT id, email, name, role, timezone, password_hash, auto_log_day_end, created_at_us
+  FROM users WHERE email = ?1
+)sql";
+
+constexpr std::string_view kSelectUsers = R"sql(
+  SELECT id, email, name, role, timezone, password_hash, auto_log_day_end, created_at_us
+  FROM users ORDER BY id
+)sql";
+
+constexpr std::string_view kCountUsers = "SELECT count(*) FROM users";
+
+constexpr std::string_view kUpdateUser = R"sql(
+  UPDATE users SET name = ?2, role = ?3, timezone = ?4, password_hash = ?5,
+                   auto_log_day_end = ?6
+  WHERE id = ?1
+)sql";
+
+constexpr std::string_view kInsertSession = R"sql(
+  INSERT INTO sessions (id_hash, user_id, csrf_token, created_at_us, expires_at_us)
+  VALUES (?1, ?2, ?3, ?4, ?5)
+)sql";
+
+constexpr std::string_view kSelectSession = R"sql(
+  SELECT id_hash, user_id, csrf_token, created_at_us, expires_at_us
+  FROM sessions WHERE id_hash = ?1 AND expires_at_us > ?2
+)sql";
+
+constexpr std::string_view kDeleteSession = "DELETE FROM sessions WHERE id_hash = ?1";
+
+constexpr std::string_view kDeleteExpiredSessions =
+    "DELETE FROM sessions WHERE expires_at_us <= ?1";
+
+constexpr std::string_view kInsertApiToken = R"sql(
+  INSERT INTO api_tokens (user_id, name, token_hash, created_at_us) VALUES (?1, ?2, ?3, ?4)
+  RETURNING id, user_id, name, token_hash, created_at_us
+)sql";
+
+constexpr std::string_view kSelectApiToken = R"sql(
+  SELECT id, user_id, name, token_hash, created_at_us FROM api_tokens WHERE token_hash = ?1
+)sql";
+
+Result<domain::User> ReadUser(const Statement& row) {
+  domain::User user;
+  user.id = row.Int(0);
+  user.email = row.Text(1);
+  user.name = row.Text(2);
+  auto role = domain::ParseRole("role", row.Text(3));
+  if (!role) {
+    return Internal(fmt::format("user {} has an unknown stored role", user.id));
+  }
+  user.role = *role;
+  user.timezone = row.Text(4);
+  user.password_hash = row.Text(5);
+  user.auto_log_day_end = row.Int(6) != 0;
+  user.created_at = FromMicros(row.Int(7));
+  return user;
+}
+
+ApiToken ReadApiToken(const Statement& row) {
+  return ApiToken{.id = row.Int(0),
+                  .user_id = row.Int(1),
+                  .name = row.Text(2),
+                  .token_hash = row.Text(3),
+                  .created_at = FromMicros(row.Int(4))};
+}
+
+// Runs a one-row query; kNotFound with `what` when it has no row.
+template <typename T, typename Reader>
+Result<T> QueryOne(Statement& statement, std::string_view what, Reader read) {
+  auto row = statement.Step();
+  if (!row) {
+    return tl::unexpected(row.error());
+  }
+  if (!*row) {
+    return NotFound(std::string(what));
+  }
+  return read(statement);
+}
+
+}  // namespace
+
+Result<domain::User> SqliteUsers::Create(const domain::NewUser& user) {
+  const int64_t now = ToMicros(store_.clock().Now());
+  auto created = store_.Write([&](Connection& db) -> Result<domain::User> {
+    auto insert = db.Prepare(kInsertUser);
+    if (!insert) {
+      return tl::unexpected(insert.error());
+    }
+    insert->Bind(1, user.email)
+        .Bind(2, user.name)
+        .Bind(3, domain::RoleName(user.role))
+        .Bind(4, user.timezone)
+        .Bind(5, user.password_hash)
+        .Bind(6, now);
+    return QueryOne<domain::User>(*insert, "user", ReadUser);
+  });
+  if (!created && created.error().code == ErrorCode::kConflict) {
+    return tl::unexpected(Error{ErrorCode::kConflict, "email",
+                                fmt::format("a user with e-mail {} already exists", user.email)});
+  }
+  return created;
+}
+
+Result<domain::User> SqliteUsers::Get(int64_t id) {
+  return store_.Read([&](Connection& db) -> Result<domain::User> {
+    auto select = db.Prepare(kSelectUserById);
+    if (!select) {
+      return tl::unexpected(select.error());
+    }
+    select->Bind(1, id);
+    return QueryOne<domain::User>(*select, fmt::format("user {} not found", id), ReadUser);
+  });
+}
+
+Result<domain::User> SqliteUsers::GetByEmail(std::string_view email) {
+  return store_.Read([&](Connection& db) -> Result<domain::User> {
+    auto select = db.Prepare(kSelectUserByEmail);
+    if (!select) {
+      return tl::unexpected(select.error());
+    }
+    select->Bind(1, email);
+    return QueryOne<domain::User>(*select, "no user with that e-mail", ReadUser);
+  });
+}
+
+Result<std::vector<domain::User>> SqliteUsers::List() {
+  return store_.Read([&](Connection& db) -> Result<std::vector<domain::User>> {
+    auto select = db.Prepare(kSelectUsers);
+    if (!select) {
+      return tl::unexpected(select.error());
+    }
+    std::vector<domain::User> users;
+    while (true) {
+      auto row = select->Step();
+      if (!row) {
+        return tl::unexpected(row.error());
+      }
+      if (!*row) {
+        return users;
+      }
+      auto user = ReadUser(*select);
+      if (!user) {
+        return tl::unexpected(user.error());
+      }
+      users.push_back(std::move(*user));
+    }
+  });
+}
+
+Result<int64_t> SqliteUsers::Count() {
+  return store_.Read([&](Connection& db) -> Result<int64_t> {
+    auto select = db.Prepare(kCountUsers);
+    if (!select) {
+      return tl::unexpected(select.error());
+    }
+    return QueryOne<int64_t>(*select, "count", [](const Statement& row) { return row.Int(0); });
+  });
+}
+
+Status SqliteUsers::Update(const domain::User& user) {
+  return store_.Write([&](Connection& db) -> Status {
+    auto update = db.Prepare(kUpdateUser);
+    if (!update) {
+      return tl::unexpected(update.error());
+    }
+    update->Bind(1, user.id)
+        .Bind(2, user.name)
+        .Bind(3, domain::RoleName(user.role))
+        .Bind(4, user.timezone)
+        .Bind(5, user.password_hash)
+        .Bind(6, int64_t{user.auto_log_day_end ? 1 : 0});
+    auto changed = update->Run();
+    if (!changed) {
+      return tl::unexpected(changed.error());
+    }
+    if (*changed == 0) {
+      return NotFound(fmt::format("user {} not found", user.id));
+    }
+    return {};
+  });
+}
+
+Status SqliteSessions::Create(const Session& session) {
+  return store_.Write([&](Connection& db) -> Status {
+    auto insert = db.Prepare(kInsertSession);
+    if (!insert) {
+      return tl::unexpected(insert.error());
+    }
+    insert->Bind(1, session.id_hash)
+        .Bind(2, session.user_id)
+        .Bind(3, session.csrf_token)
+        .Bind(4, ToMicros(session.created_at))
+        .Bind(5, ToMicros(session.expires_at));
+    if (auto done = insert->Run(); !done) {
+      return tl::unexpected(done.error());
+    }
+    return {};
+  });
+}
+
+Result<Session> SqliteSessions::Get(std::string_view id_hash, TimePoint now) {
+  return store_.Read([&](Connection& db) -> Result<Session> {
+    auto select = db.Prepare(kSelectSession);
+    if (!select) {
+      return tl::unexpected(select.error());
+    }
+    select->Bind(1, id_hash).Bind(2, ToMicros(now));
+    return QueryOne<Session>(*select, "session not found or expired", [](const Statement& row) {
+      return Session{.id_hash = row.Text(0),
+                     .user_id = row.Int(1),
+                     .csrf_token = row.Text(2),
+                     .created_at = FromMicros(row.Int(3)),
+                     .expires_at = FromMicros(row.Int(4))};
+    });
+  });
+}
+
+Status SqliteSessions::Delete(std::string_view id_hash) {
+  return store_.Write([&](Connection& db) -> Status {
+    auto remove = db.Prepare(kDeleteSession);
+    if (!remove) {
+      return tl::unexpected(remove.error());
+    }
+    remove->Bind(1, id_hash);
+    if (auto done = remove->Run(); !done) {
+      return tl::unexpected(done.error());
+    }
+    return {};
+  });
+}
+
+Status SqliteSessions::DeleteExpired(TimePoint now) {
+  return store_.Write([&](Connection& db) -> Status {
+    auto remove = db.Prepare(kDeleteExpiredSessions);
+    if (!remove) {
+      return tl::unexpected(remove.error());
+    }
+    remove->Bind(1, ToMicros(now));
+    if (auto done = remove->Run(); !done) {
+      return tl::unexpected(done.error());
+    }
+    return {};
+  });
+}
+
+Result<ApiToken> SqliteSessions::CreateApiToken(int64_t user_id, std::string_view name,
+                                                std::string_view token_hash) {
+  const int64_t now = ToMicros(store_.clock().Now());
+  return store_.Write([&](Connection& db) -> Result<ApiToken> {
+    auto insert = db.Prepare(kInsertApiToken);
+    if (!insert) {
+      return tl::unexpected(insert.error());
+    }
+    insert->Bind(1, user_id).Bind(2, name).Bind(3, token_hash).Bind(4, now);
+    return QueryOne<ApiToken>(*insert, "api token", ReadApiToken);
+  });
+}
+
+Result<ApiToken> SqliteSessions::GetApiToken(std::string_view token_hash) {
+  return store_.Read([&](Connection& db) -> Result<ApiToken> {
+    auto select = db.Prepare(kSelectApiToken);
+    if (!select) {
+      return tl::unexpected(select.error());
+    }
+    select->Bind(1, token_hash);
+    return QueryOne<ApiToken>(*select, "api token not found", ReadApiToken);
+  });
+}
+
+}  // namespace worklog::store::sqlite

@@ -1,0 +1,140 @@
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "store/sqlite/sqlite_db.h"
+#include "store/store.h"
+
+namespace worklog::store::sqlite {
+
+class SqliteStore;
+
+class SqliteUsers final : public UserRepository {
+ public:
+  explicit SqliteUsers(SqliteStore& store) : store_(store) {}
+  Result<domain::User> Create(const domain::NewUser& user) override;
+  Result<domain::User> Get(int64_t id) override;
+  Result<domain::User> GetByEmail(std::string_view email) override;
+  Result<std::vector<domain::User>> List() override;
+  Result<int64_t> Count() override;
+  Status Update(const domain::User& user) override;
+
+ private:
+  SqliteStore& store_;
+};
+
+class SqliteSessions final : public SessionRepository {
+ public:
+  explicit SqliteSessions(SqliteStore& store) : store_(store) {}
+  Status Create(const Session& session) override;
+  Result<Session> Get(std::string_view id_hash, TimePoint now) override;
+  Status Delete(std::string_view id_hash) override;
+  Status DeleteExpired(TimePoint now) override;
+  Result<ApiToken> CreateApiToken(int64_t user_id, std::string_view name,
+                                  std::string_view token_hash) override;
+  Result<ApiToken> GetApiToken(std::string_view token_hash) override;
+
+ private:
+  SqliteStore& store_;
+};
+
+class SqliteWorklogs final : public WorklogRepository {
+ public:
+  explicit SqliteWorklogs(SqliteStore& store) : store_(store) {}
+  Result<domain::Worklog> Create(const domain::Worklog& worklog) override;
+  Result<domain::Worklog> Get(int64_t id) override;
+  Result<std::vector<domain::Worklog>> List(const WorklogQuery& query) override;
+  Result<domain::Worklog> Update(const domain::Worklog& worklog) override;
+  Status Delete(int64_t id) override;
+
+ private:
+  SqliteStore& store_;
+};
+
+// SQLite in WAL mode: one writer connection behind a mutex (SQLite allows one writer at a
+// time anyway, and serializing in-process avoids busy retries), plus a small pool of
+// reader connections that read concurrently with the writer.
+class SqliteStore final : public Store {
+ public:
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, const Clock& clock);
+
+  SqliteStore(std::string path, const Clock& clock, std::unique_ptr<Connection> writer);
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+  SqliteStore(SqliteStore&&) = delete;
+  SqliteStore& operator=(SqliteStore&&) = delete;
+  ~SqliteStore() override = default;
+
+  std::string_view Backend() const override { return "sqlite"; }
+  Status Migrate() override;
+  UserRepository& Users() override { return users_; }
+  SessionRepository& Sessions() override { return sessions_; }
+  WorklogRepository& Worklogs() override { return worklogs_; }
+
+  const Clock& clock() const { return clock_; }
+
+  // Runs `fn(Connection&)` -> Result<T> on the writer inside BEGIN IMMEDIATE ... COMMIT;
+  // commits only when `fn` succeeded.
+  template <typename Fn>
+  auto Write(Fn&& fn) -> std::invoke_result_t<Fn&, Connection&> {
+    std::lock_guard lock(write_mutex_);
+    auto transaction = Transaction::Begin(*writer_);
+    if (!transaction) {
+      return tl::unexpected(transaction.error());
+    }
+    auto result = fn(*writer_);
+    if (!result) {
+      return result;
+    }
+    if (auto committed = transaction->Commit(); !committed) {
+      return tl::unexpected(committed.error());
+    }
+    return result;
+  }
+
+  // Runs `fn(Connection&)` -> Result<T> on a reader connection in one read transaction.
+  template <typename Fn>
+  auto Read(Fn&& fn) -> std::invoke_result_t<Fn&, Connection&> {
+    auto reader = AcquireReader();
+    if (!reader) {
+      return tl::unexpected(reader.error());
+    }
+    std::invoke_result_t<Fn&, Connection&> result =
+        [&]() -> std::invoke_result_t<Fn&, Connection&> {
+      auto transaction = Transaction::Begin(**reader, /*immediate=*/false);
+      if (!transaction) {
+        return tl::unexpected(transaction.error());
+      }
+      return fn(**reader);
+    }();
+    ReleaseReader(std::move(*reader));
+    return result;
+  }
+
+ private:
+  Result<std::unique_ptr<Connection>> AcquireReader();
+  void ReleaseReader(std::unique_ptr<Connection> reader);
+
+  const std::string path_;
+  const Clock& clock_;
+
+  std::mutex write_mutex_;
+  std::unique_ptr<Connection> writer_;  // Guarded by write_mutex_.
+
+  std::mutex readers_mutex_;
+  std::condition_variable reader_released_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_;  // Guarded by readers_mutex_.
+  int open_readers_ = 0;                                   // Guarded by readers_mutex_.
+
+  SqliteUsers users_{*this};
+  SqliteSessions sessions_{*this};
+  SqliteWorklogs worklogs_{*this};
+};
+
+}  // namespace worklog::store::sqlite
