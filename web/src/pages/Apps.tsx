@@ -71,7 +71,7 @@ function GitLabTile({ app, onChange }: { app: App; onChange: () => void }) {
           </Button>
         ) : (
           <>
-            <Link href="/apps/gitlab/organization" role="button">
+            <Link href="/apps/gitlab/organization" class="button-link">
               Organization
             </Link>
             <Button variant="outline" onClick={() => setConfirming(true)}>

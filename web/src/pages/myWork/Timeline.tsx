@@ -73,7 +73,7 @@ export function Timeline({
 
   return (
     <div class="timeline">
-      <div class="day-picker" role="toolbar" aria-label="Day">
+      <div class="day-picker" role="group" aria-label="Day">
         {days.map((d) => (
           <button key={d} type="button" class={d === day ? '' : 'outline'} aria-pressed={d === day ? 'true' : 'false'} onClick={() => onDay(d)}>
             {formatShortDay(d)}

@@ -1,0 +1,43 @@
+// Small assertions and steps shared by the UI tests.
+import assert from 'node:assert/strict';
+import { screenshot, seriousA11yViolations } from './browser.mjs';
+
+// Waits until `locator`'s text matches `pattern` (or throws with what it saw).
+export async function expectText(locator, pattern, ms = 10000) {
+  const deadline = Date.now() + ms;
+  let seen = '';
+  while (Date.now() < deadline) {
+    seen = (await locator.first().textContent({ timeout: 1000 }).catch(() => '')) ?? '';
+    if (pattern instanceof RegExp ? pattern.test(seen) : seen.includes(pattern)) return seen;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`expected text ${pattern} but saw: ${JSON.stringify(seen.slice(0, 500))}`);
+}
+
+export async function expectVisible(locator, ms = 10000) {
+  await locator.first().waitFor({ state: 'visible', timeout: ms });
+}
+
+export async function expectGone(locator, ms = 10000) {
+  await locator.first().waitFor({ state: 'detached', timeout: ms }).catch(async () => {
+    await locator.first().waitFor({ state: 'hidden', timeout: 1000 });
+  });
+}
+
+export async function signIn(page, url, email, password) {
+  await page.goto(`${url}/`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expectVisible(page.getByRole('heading', { level: 1, name: 'My Work' }));
+}
+
+// Checks the page as it is now with axe-core (no serious or critical violations) and saves
+// a screenshot named `name`.
+export async function checkPage(page, name, browser) {
+  await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'), null, { timeout: 10000 }).catch(() => {});
+  const shot = await screenshot(page, name);
+  const violations = await seriousA11yViolations(page);
+  assert.deepEqual(violations, [], `axe-core on ${name} (screenshot ${shot})`);
+  if (browser) assert.deepEqual(browser.problems, [], `browser errors on ${name}`);
+}
