@@ -9,6 +9,7 @@ function(worklog_embed_text out_var)
     COMMAND ${CMAKE_COMMAND} -DOUT=${generated} -DNS=${ARG_NAMESPACE} -DVAR=${ARG_NAME}
             "-DFILES=${ARG_FILES}" -P "${PROJECT_SOURCE_DIR}/cmake/EmbedTextScript.cmake"
     DEPENDS ${ARG_FILES} "${PROJECT_SOURCE_DIR}/cmake/EmbedTextScript.cmake"
-    COMMENT "Embedding ${ARG_NAME}")
+    COMMENT "Embedding ${ARG_NAME}"
+    VERBATIM)
   set(${out_var} "${generated}" PARENT_SCOPE)
 endfunction()
