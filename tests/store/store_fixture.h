@@ -21,6 +21,10 @@ inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
   return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
 }
 
+inline void PrintTo(Backend backend, std::ostream* out) {
+  *out << (backend == Backend::kSqlite ? "sqlite" : "postgresql");
+}
+
 inline TimePoint At(int y, unsigned m, unsigned d, int hh = 0, int mm = 0) {
   return date::sys_days{date::year_month_day{date::year{y}, date::month{m}, date::day{d}}} +
          std::chrono::hours{hh} + std::chrono::minutes{mm};

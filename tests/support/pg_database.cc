@@ -1,7 +1,9 @@
 #include "support/pg_database.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <random>
+#include <thread>
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
@@ -65,6 +67,27 @@ Result<std::unique_ptr<PgTestDatabase>> PgTestDatabase::Create() {
 
 PgTestDatabase::~PgTestDatabase() {
   (void)Exec(admin_url_, fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", name_));
+}
+
+Status PgTestDatabase::AdminQueryIntUntil(const std::string& sql, int64_t expected) const {
+  std::unique_ptr<PGconn, ConnDeleter> connection(PQconnectdb(admin_url_.c_str()));
+  if (PQstatus(connection.get()) != CONNECTION_OK) {
+    return Unavailable(fmt::format("cannot connect: {}", PQerrorMessage(connection.get())));
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::string last;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::unique_ptr<PGresult, ResultDeleter> result(PQexec(connection.get(), sql.c_str()));
+    if (PQresultStatus(result.get()) != PGRES_TUPLES_OK || PQntuples(result.get()) != 1) {
+      return Internal(fmt::format("{}: {}", sql, PQerrorMessage(connection.get())));
+    }
+    last = PQgetvalue(result.get(), 0, 0);
+    if (last == std::to_string(expected)) {
+      return {};
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling interval
+  }
+  return Unavailable(fmt::format("{} still returned {} after 10 s", sql, last));
 }
 
 Status PgTestDatabase::AdminExec(const std::string& sql) const { return Exec(admin_url_, sql); }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -29,6 +30,9 @@ class PgTestDatabase {
   // Runs one SQL statement (no parameters) as the cluster's administrator on the
   // maintenance database; for tests that must reach behind the store.
   Status AdminExec(const std::string& sql) const;
+  // Repeats a one-integer query until it returns `expected` (polling, 10 s deadline);
+  // kUnavailable when the deadline passes.
+  Status AdminQueryIntUntil(const std::string& sql, int64_t expected) const;
 
  private:
   PgTestDatabase(std::string admin_url, std::string name, std::string url)

@@ -130,6 +130,9 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo
     return Unavailable(
         fmt::format("cannot connect to PostgreSQL: {}", Trimmed(PQerrorMessage(connection.get()))));
   }
+  // Server notices (and the goodbye of a terminated backend) are not for the terminal.
+  PQsetNoticeProcessor(
+      connection.get(), [](void* /*unused*/, const char* /*message*/) {}, nullptr);
   std::unique_ptr<Connection> opened(new Connection(std::move(connection)));
   // Instants are integers; keep the session predictable anyway.
   if (auto set = opened->ExecScript(
