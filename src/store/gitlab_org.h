@@ -44,7 +44,7 @@ struct GitlabIntegration {
   TimePoint token_expires_at{};
   int64_t gitlab_user_id = 0;  // the connecting GitLab account
   std::string gitlab_username;
-  bool gitlab_is_admin = false;  // an instance administrator (may read private e-mails)
+  bool gitlab_is_admin = false;         // an instance administrator (may read private e-mails)
   std::optional<int64_t> connected_by;  // users.id of the administrator who connected
   TimePoint connected_at{};
   std::string last_error;          // for the Organization tab; never a secret
@@ -144,9 +144,9 @@ struct AuditEntry {
   int64_t id = 0;
   TimePoint at{};
   std::optional<int64_t> actor_user_id;  // empty: the system (a worker)
-  std::string action;  // "gitlab.install", "gitlab.organization.connect", ...
-  std::string target;  // "user:7", "project:42", ...
-  std::string detail;  // for people; never a secret
+  std::string action;                    // "gitlab.install", "gitlab.organization.connect", ...
+  std::string target;                    // "user:7", "project:42", ...
+  std::string detail;                    // for people; never a secret
 };
 
 // What Disconnect removed, so the caller can clean up at GitLab (revoke, delete hooks).

@@ -11,6 +11,10 @@
 #include "common/result.h"
 #include "domain/user.h"
 #include "domain/worklog.h"
+#include "store/activity_repository.h"
+#include "store/gitlab_org.h"
+#include "store/inbox_repository.h"
+#include "store/job_repository.h"
 
 namespace worklog::store {
 
@@ -117,6 +121,12 @@ class Store {
   virtual UserRepository& Users() = 0;
   virtual SessionRepository& Sessions() = 0;
   virtual WorklogRepository& Worklogs() = 0;
+  virtual ActivityRepository& Activities() = 0;  // store/activity_repository.h
+  virtual InboxRepository& Inbox() = 0;          // store/inbox_repository.h
+  virtual JobRepository& Jobs() = 0;             // store/job_repository.h
+  // The GitLab integration: installation, organization connection, projects, identities,
+  // audit log (store/gitlab_org.h).
+  virtual GitlabOrgRepository& GitlabOrg() = 0;
 };
 
 // `sqlite:PATH` (also `sqlite://PATH`) or `postgresql://…` / `postgres://…`.

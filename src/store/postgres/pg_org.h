@@ -28,8 +28,8 @@ class PgGitlabOrg final : public GitlabOrgRepository {
   Result<GitlabProject> SetMonitored(int64_t project_id, bool monitored) override;
   Status SetHook(int64_t generation, int64_t project_id, std::optional<int64_t> hook_id,
                  HookStatus status, std::string_view error) override;
-  Status AdvanceCursor(int64_t generation, int64_t project_id, int64_t event_id,
-                       TimePoint event_at, bool backfilled, TimePoint polled_at) override;
+  Status AdvanceCursor(int64_t generation, int64_t project_id, int64_t event_id, TimePoint event_at,
+                       bool backfilled, TimePoint polled_at) override;
 
   Result<GitlabIdentity> LinkIdentity(const GitlabIdentity& identity) override;
   Status UnlinkIdentity(int64_t user_id) override;

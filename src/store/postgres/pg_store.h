@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "store/postgres/pg_db.h"
+#include "store/postgres/pg_org.h"
 #include "store/store.h"
 
 namespace worklog::store::postgres {
@@ -74,6 +75,7 @@ class PgStore final : public Store {
   UserRepository& Users() override { return users_; }
   SessionRepository& Sessions() override { return sessions_; }
   WorklogRepository& Worklogs() override { return worklogs_; }
+  GitlabOrgRepository& GitlabOrg() override { return gitlab_org_; }
 
   const Clock& clock() const { return clock_; }
   Pool& pool() { return pool_; }
@@ -84,6 +86,7 @@ class PgStore final : public Store {
   PgUsers users_{*this};
   PgSessions sessions_{*this};
   PgWorklogs worklogs_{*this};
+  PgGitlabOrg gitlab_org_{*this};
 };
 
 }  // namespace worklog::store::postgres

@@ -1,32 +1,32 @@
 // The GitLab integration tables on SQLite (store/gitlab_org.h).
+#include "store/sqlite/sqlite_org.h"
+
 #include <set>
 
 #include <fmt/format.h>
 
 #include "store/codec.h"
-#include "store/sqlite/sqlite_org.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace worklog::store::sqlite {
 namespace {
 
-#define INTEGRATION_COLUMNS                                                                   \
-  "installed, installed_at_us, installed_by, status, generation, base_url, client_id,"        \
-  " client_secret_sealed, redirect_uri, access_token_sealed, refresh_token_sealed,"          \
-  " token_expires_at_us, gitlab_user_id, gitlab_username, gitlab_is_admin, connected_by,"    \
+#define INTEGRATION_COLUMNS                                                               \
+  "installed, installed_at_us, installed_by, status, generation, base_url, client_id,"    \
+  " client_secret_sealed, redirect_uri, access_token_sealed, refresh_token_sealed,"       \
+  " token_expires_at_us, gitlab_user_id, gitlab_username, gitlab_is_admin, connected_by," \
   " connected_at_us, last_error, hook_secret_sealed"
 
-#define PROJECT_COLUMNS                                                                   \
-  "project_id, path_with_namespace, web_url, monitored, owned, hook_id, hook_status,"     \
-  " hook_error, cursor_event_id, cursor_at_us, backfilled, last_polled_at_us,"           \
+#define PROJECT_COLUMNS                                                               \
+  "project_id, path_with_namespace, web_url, monitored, owned, hook_id, hook_status," \
+  " hook_error, cursor_event_id, cursor_at_us, backfilled, last_polled_at_us,"        \
   " discovered_at_us"
 
-#define STATE_COLUMNS                                                                       \
-  "state_hash, flow, user_id, session_id_hash, verifier_sealed, base_url, client_id,"       \
+#define STATE_COLUMNS                                                                 \
+  "state_hash, flow, user_id, session_id_hash, verifier_sealed, base_url, client_id," \
   " client_secret_sealed, redirect_uri, generation, created_at_us, expires_at_us"
 
-#define IDENTITY_COLUMNS \
-  "user_id, gitlab_user_id, username, emails, connected_by, connected_at_us"
+#define IDENTITY_COLUMNS "user_id, gitlab_user_id, username, emails, connected_by, connected_at_us"
 
 #define AUDIT_COLUMNS "id, at_us, actor_user_id, action, target, detail"
 
@@ -120,7 +120,8 @@ constexpr std::string_view kSelectIdentityOwner =
     "SELECT user_id FROM gitlab_identities WHERE gitlab_user_id = ?1";
 
 constexpr std::string_view kUpsertIdentity =
-    "INSERT INTO gitlab_identities (" IDENTITY_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    "INSERT INTO gitlab_identities (" IDENTITY_COLUMNS
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
     " ON CONFLICT (user_id) DO UPDATE SET gitlab_user_id = excluded.gitlab_user_id,"
     " username = excluded.username, emails = excluded.emails,"
     " connected_by = excluded.connected_by, connected_at_us = excluded.connected_at_us"
@@ -262,8 +263,7 @@ Result<AuditEntry> ReadAudit(const Statement& row) {
 
 // The first row read with `read`; kNotFound with `what` when there is none.
 template <typename Reader>
-auto One(Statement& statement, std::string_view what, Reader read)
-    -> decltype(read(statement)) {
+auto One(Statement& statement, std::string_view what, Reader read) -> decltype(read(statement)) {
   auto row = statement.Step();
   if (!row) {
     return tl::unexpected(row.error());
@@ -390,8 +390,7 @@ Result<GitlabIntegration> SqliteGitlabOrg::Connect(const OrgConnection& c) {
 }
 
 Status SqliteGitlabOrg::StoreTokens(int64_t generation, std::string_view access_token_sealed,
-                                    std::string_view refresh_token_sealed,
-                                    TimePoint expires_at) {
+                                    std::string_view refresh_token_sealed, TimePoint expires_at) {
   return store_.Write([&](Connection& db) -> Status {
     auto update = db.Prepare(kStoreTokens);
     if (!update) {
@@ -474,8 +473,7 @@ Status SqliteGitlabOrg::CreateOAuthState(const OAuthState& s) {
   });
 }
 
-Result<OAuthState> SqliteGitlabOrg::ConsumeOAuthState(std::string_view state_hash,
-                                                      TimePoint now) {
+Result<OAuthState> SqliteGitlabOrg::ConsumeOAuthState(std::string_view state_hash, TimePoint now) {
   auto consumed = store_.Write([&](Connection& db) -> Result<OAuthState> {
     auto remove = db.Prepare(kConsumeState);
     if (!remove) {
@@ -622,8 +620,7 @@ Status SqliteGitlabOrg::SetHook(int64_t generation, int64_t project_id,
 }
 
 Status SqliteGitlabOrg::AdvanceCursor(int64_t generation, int64_t project_id, int64_t event_id,
-                                      TimePoint event_at, bool backfilled,
-                                      TimePoint polled_at) {
+                                      TimePoint event_at, bool backfilled, TimePoint polled_at) {
   return store_.Write([&](Connection& db) -> Status {
     auto update = db.Prepare(kAdvanceCursor);
     if (!update) {
@@ -652,10 +649,9 @@ Result<GitlabIdentity> SqliteGitlabOrg::LinkIdentity(const GitlabIdentity& ident
         return tl::unexpected(row.error());
       }
       if (*row && owner->Int(0) != identity.user_id) {
-        return tl::unexpected(
-            Error{ErrorCode::kConflict, "gitlab_user_id",
-                  fmt::format("GitLab user {} is already connected to another user",
-                              identity.username)});
+        return tl::unexpected(Error{
+            ErrorCode::kConflict, "gitlab_user_id",
+            fmt::format("GitLab user {} is already connected to another user", identity.username)});
       }
     }
     auto upsert = db.Prepare(kUpsertIdentity);

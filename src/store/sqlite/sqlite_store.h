@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/sqlite_org.h"
+#include "store/sqlite/sqlite_queues.h"
 #include "store/store.h"
 
 namespace worklog::store::sqlite {
@@ -76,6 +78,10 @@ class SqliteStore final : public Store {
   UserRepository& Users() override { return users_; }
   SessionRepository& Sessions() override { return sessions_; }
   WorklogRepository& Worklogs() override { return worklogs_; }
+  ActivityRepository& Activities() override { return activities_; }
+  InboxRepository& Inbox() override { return inbox_; }
+  JobRepository& Jobs() override { return jobs_; }
+  GitlabOrgRepository& GitlabOrg() override { return gitlab_org_; }
 
   const Clock& clock() const { return clock_; }
 
@@ -135,6 +141,10 @@ class SqliteStore final : public Store {
   SqliteUsers users_{*this};
   SqliteSessions sessions_{*this};
   SqliteWorklogs worklogs_{*this};
+  SqliteActivities activities_{*this};
+  SqliteInbox inbox_{*this};
+  SqliteJobs jobs_{*this};
+  SqliteGitlabOrg gitlab_org_{*this};
 };
 
 }  // namespace worklog::store::sqlite
