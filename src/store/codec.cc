@@ -173,27 +173,77 @@ class Decoder {
 
 }  // namespace
 
+std::string JsonString(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out.push_back('"');
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (byte < 0x20) {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned>(byte));
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
 std::string EncodeStringArray(const std::vector<std::string>& values) {
   std::string out = "[";
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i > 0) {
       out.push_back(',');
     }
+    out += JsonString(values[i]);
+  }
+  out.push_back(']');
+  return out;
+}
+
+std::string EncodeIntArray(const std::vector<int64_t>& values) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) {
+      out.push_back(',');
+    }
+    out += std::to_string(values[i]);
+  }
+  out.push_back(']');
+  return out;
+}
+
+std::string PgTextArray(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) {
+      out.push_back(',');
+    }
     out.push_back('"');
     for (const char c : values[i]) {
-      const auto byte = static_cast<unsigned char>(c);
       if (c == '"' || c == '\\') {
         out.push_back('\\');
-        out.push_back(c);
-      } else if (byte < 0x20) {
-        out += fmt::format("\\u{:04x}", static_cast<unsigned>(byte));
-      } else {
-        out.push_back(c);
       }
+      out.push_back(c);
     }
     out.push_back('"');
   }
-  out.push_back(']');
+  out.push_back('}');
+  return out;
+}
+
+std::string PgIntArray(const std::vector<int64_t>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) {
+      out.push_back(',');
+    }
+    out += std::to_string(values[i]);
+  }
+  out.push_back('}');
   return out;
 }
 

@@ -18,6 +18,15 @@ inline TimePoint FromMicros(int64_t us) { return TimePoint{std::chrono::microsec
 // A JSON array of strings, as stored in text/jsonb columns (`["a","b"]`). The decoder
 // accepts any whitespace the database adds and every JSON string escape.
 std::string EncodeStringArray(const std::vector<std::string>& values);
+// `[1,2,3]`
+std::string EncodeIntArray(const std::vector<int64_t>& values);
+// `"text"` with JSON escapes, for building JSON documents by hand.
+std::string JsonString(std::string_view text);
 Result<std::vector<std::string>> DecodeStringArray(std::string_view json);
+
+// A PostgreSQL array literal of text (`{"a","b"}`), for `$1::text[]` parameters.
+std::string PgTextArray(const std::vector<std::string>& values);
+// A PostgreSQL array literal of integers (`{1,2}`), for `$1::bigint[]` parameters.
+std::string PgIntArray(const std::vector<int64_t>& values);
 
 }  // namespace worklog::store

@@ -23,21 +23,25 @@ std::string_view Trimmed(const char* message) {
 
 Params& Params::Add(int64_t value) {
   values_.emplace_back(std::to_string(value));
+  formats_.push_back(0);
   return *this;
 }
 
 Params& Params::Add(std::string_view value) {
   values_.emplace_back(std::string(value));
+  formats_.push_back(0);
   return *this;
 }
 
 Params& Params::Add(bool value) {
   values_.emplace_back(value ? "t" : "f");
+  formats_.push_back(0);
   return *this;
 }
 
 Params& Params::Add(const std::optional<std::string>& value) {
   values_.push_back(value);
+  formats_.push_back(0);
   return *this;
 }
 
@@ -45,7 +49,23 @@ Params& Params::Add(const std::optional<int64_t>& value) { return value ? Add(*v
 
 Params& Params::AddNull() {
   values_.emplace_back(std::nullopt);
+  formats_.push_back(0);
   return *this;
+}
+
+Params& Params::AddBinary(std::string_view bytes) {
+  values_.emplace_back(std::string(bytes));
+  formats_.push_back(1);
+  return *this;
+}
+
+std::vector<int> Params::Lengths() const {
+  std::vector<int> lengths;
+  lengths.reserve(values_.size());
+  for (const auto& value : values_) {
+    lengths.push_back(value ? static_cast<int>(value->size()) : 0);
+  }
+  return lengths;
 }
 
 std::vector<const char*> Params::Pointers() const {
@@ -67,6 +87,22 @@ int64_t Rows::Affected() const {
 std::string Rows::Text(int row, int column) const {
   return {PQgetvalue(result_.get(), row, column),
           static_cast<std::size_t>(PQgetlength(result_.get(), row, column))};
+}
+
+std::string Rows::Bytea(int row, int column) const {
+  const std::string hex = Text(row, column);
+  std::string bytes;
+  if (hex.size() < 2 || hex[0] != '\\' || hex[1] != 'x') {
+    std::abort();  // bytea_output is 'hex' since PostgreSQL 9.0
+  }
+  bytes.reserve((hex.size() - 2) / 2);
+  const auto nibble = [](char c) {
+    return static_cast<unsigned>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+  };
+  for (std::size_t i = 2; i + 1 < hex.size(); i += 2) {
+    bytes.push_back(static_cast<char>((nibble(hex[i]) << 4) | nibble(hex[i + 1])));
+  }
+  return bytes;
 }
 
 std::optional<std::string> Rows::OptionalText(int row, int column) const {
@@ -146,8 +182,10 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo
 Result<Rows> Connection::Exec(std::string_view sql, const Params& params) {
   const std::string text(sql);
   const std::vector<const char*> values = params.Pointers();
+  const std::vector<int> lengths = params.Lengths();
   ResultPtr result(PQexecParams(connection_.get(), text.c_str(), params.size(), nullptr,
-                                values.data(), nullptr, nullptr, /*resultFormat=*/0));
+                                values.data(), lengths.data(), params.Formats().data(),
+                                /*resultFormat=*/0));
   const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
     return tl::unexpected(PgError(connection_.get(), result.get(), "postgresql"));

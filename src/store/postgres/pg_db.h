@@ -39,13 +39,18 @@ class Params {
   Params& Add(const std::optional<std::string>& value);
   Params& Add(const std::optional<int64_t>& value);
   Params& AddNull();
+  // Raw bytes for a BYTEA parameter (sent in binary format).
+  Params& AddBinary(std::string_view bytes);
 
   int size() const { return static_cast<int>(values_.size()); }
-  // Pointers for PQexecParams; valid while this object is unchanged.
+  // Arrays for PQexecParams; valid while this object is unchanged.
   std::vector<const char*> Pointers() const;
+  std::vector<int> Lengths() const;
+  const std::vector<int>& Formats() const { return formats_; }
 
  private:
   std::vector<std::optional<std::string>> values_;
+  std::vector<int> formats_;  // 0 text, 1 binary; one per value
 };
 
 // The rows of a successful query, text format.
@@ -59,6 +64,8 @@ class Rows {
 
   bool IsNull(int row, int column) const { return PQgetisnull(result_.get(), row, column) != 0; }
   std::string Text(int row, int column) const;
+  // A BYTEA column (text format: "\\x" and hex digits) as raw bytes.
+  std::string Bytea(int row, int column) const;
   std::optional<std::string> OptionalText(int row, int column) const;
   int64_t Int(int row, int column) const;
   std::optional<int64_t> OptionalInt(int row, int column) const;

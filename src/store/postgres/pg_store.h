@@ -6,6 +6,7 @@
 
 #include "store/postgres/pg_db.h"
 #include "store/postgres/pg_org.h"
+#include "store/postgres/pg_queues.h"
 #include "store/store.h"
 
 namespace worklog::store::postgres {
@@ -75,6 +76,9 @@ class PgStore final : public Store {
   UserRepository& Users() override { return users_; }
   SessionRepository& Sessions() override { return sessions_; }
   WorklogRepository& Worklogs() override { return worklogs_; }
+  ActivityRepository& Activities() override { return activities_; }
+  InboxRepository& Inbox() override { return inbox_; }
+  JobRepository& Jobs() override { return jobs_; }
   GitlabOrgRepository& GitlabOrg() override { return gitlab_org_; }
 
   const Clock& clock() const { return clock_; }
@@ -86,6 +90,9 @@ class PgStore final : public Store {
   PgUsers users_{*this};
   PgSessions sessions_{*this};
   PgWorklogs worklogs_{*this};
+  PgActivities activities_{*this};
+  PgInbox inbox_{*this};
+  PgJobs jobs_{*this};
   PgGitlabOrg gitlab_org_{*this};
 };
 

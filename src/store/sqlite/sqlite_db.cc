@@ -76,6 +76,12 @@ Statement& Statement::BindNull(int index) {
   return *this;
 }
 
+Statement& Statement::BindBlob(int index, std::string_view bytes) {
+  CheckBind(db_,
+            sqlite3_bind_blob64(statement_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT));
+  return *this;
+}
+
 Result<bool> Statement::Step() {
   const int code = sqlite3_step(statement_);
   if (code == SQLITE_ROW) {
@@ -108,6 +114,15 @@ std::string Statement::Text(int column) const {
     return {};
   }
   return {reinterpret_cast<const char*>(text), static_cast<std::size_t>(size)};
+}
+
+std::string Statement::Blob(int column) const {
+  const void* bytes = sqlite3_column_blob(statement_, column);
+  const int size = sqlite3_column_bytes(statement_, column);
+  if (bytes == nullptr) {
+    return {};
+  }
+  return {static_cast<const char*>(bytes), static_cast<std::size_t>(size)};
 }
 
 bool Statement::IsNull(int column) const {

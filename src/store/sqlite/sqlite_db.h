@@ -50,7 +50,10 @@ class Statement {
   Statement& Bind(int index, const std::optional<std::string>& value);
   Statement& Bind(int index, const std::optional<int64_t>& value);
   Statement& BindNull(int index);
+  Statement& BindBlob(int index, std::string_view bytes);
 
+  // Ready to run again with new bindings.
+  void Reset() { sqlite3_reset(statement_); }
   // Next row: true when a row is available, false when done.
   Result<bool> Step();
   // Steps to completion; returns sqlite3_changes().
@@ -58,6 +61,7 @@ class Statement {
 
   int64_t Int(int column) const;
   std::string Text(int column) const;
+  std::string Blob(int column) const;
   bool IsNull(int column) const;
   std::optional<std::string> OptionalText(int column) const;
   std::optional<int64_t> OptionalInt(int column) const;

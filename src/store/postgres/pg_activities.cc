@@ -1,0 +1,200 @@
+// Activities on PostgreSQL.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "store/codec.h"
+#include "store/postgres/pg_store.h"
+
+namespace worklog::store::postgres {
+namespace {
+
+// Rows per INSERT statement; a batch larger than this is several statements in one
+// transaction.
+constexpr std::size_t kRowsPerStatement = 500;
+
+// The whole chunk travels as one JSON document ($1), one round trip. Rows come sorted by
+// key, so concurrent batches lock keys in the same order and never deadlock.
+constexpr std::string_view kInsertActivities = R"sql(
+  INSERT INTO activities (key, kind, action, occurred_at_us, project_id, project_path,
+                          gitlab_user_id, author_email, author_name, title, body, url, ref, sha,
+                          issue_keys, time_spent_seconds)
+  SELECT key, kind, action, occurred_at_us, project_id, project_path, gitlab_user_id,
+         author_email, author_name, title, body, url, ref, sha, issue_keys, time_spent_seconds
+  FROM jsonb_to_recordset($1::jsonb) AS x(
+    key text, kind text, action text, occurred_at_us bigint, project_id bigint,
+    project_path text, gitlab_user_id bigint, author_email text, author_name text, title text,
+    body text, url text, ref text, sha text, issue_keys jsonb, time_spent_seconds bigint)
+  ORDER BY key
+  ON CONFLICT (key) DO NOTHING
+)sql";
+
+// Two index range scans (actor; commit author), disjoint so UNION ALL needs no dedupe:
+// the first leaves out commits authored under one of the user's e-mails, which the
+// second returns.
+constexpr std::string_view kSelectUserActivities = R"sql(
+  SELECT key, kind, action, occurred_at_us, project_id, project_path, gitlab_user_id,
+         author_email, author_name, title, body, url, ref, sha, issue_keys::text,
+         time_spent_seconds
+  FROM activities
+  WHERE gitlab_user_id = ANY ($1::bigint[])
+    AND occurred_at_us >= $4 AND occurred_at_us < $5
+    AND (kind <> 'commit'
+         OR NOT (author_email = ANY ($2::text[]) OR author_email = ANY ($3::text[])))
+  UNION ALL
+  SELECT key, kind, action, occurred_at_us, project_id, project_path, gitlab_user_id,
+         author_email, author_name, title, body, url, ref, sha, issue_keys::text,
+         time_spent_seconds
+  FROM activities
+  WHERE kind = 'commit' AND author_email = ANY ($2::text[])
+    AND occurred_at_us >= $4 AND occurred_at_us < $5
+  ORDER BY occurred_at_us, key
+)sql";
+
+constexpr std::string_view kSelectActivitiesByKeys = R"sql(
+  SELECT key, kind, action, occurred_at_us, project_id, project_path, gitlab_user_id,
+         author_email, author_name, title, body, url, ref, sha, issue_keys::text,
+         time_spent_seconds
+  FROM activities WHERE key = ANY ($1::text[])
+)sql";
+
+// TRUNCATE is instant on millions of rows, where DELETE would write every one to the WAL.
+constexpr std::string_view kDeleteActivities = "TRUNCATE activities";
+
+constexpr std::string_view kCountActivities = "SELECT count(*) FROM activities";
+
+std::string ActivityJson(const domain::Activity& a) {
+  return fmt::format(
+      R"({{"key":{},"kind":{},"action":{},"occurred_at_us":{},"project_id":{},)"
+      R"("project_path":{},"gitlab_user_id":{},"author_email":{},"author_name":{},"title":{},)"
+      R"("body":{},"url":{},"ref":{},"sha":{},"issue_keys":{},"time_spent_seconds":{}}})",
+      JsonString(a.key), JsonString(domain::KindName(a.kind)), JsonString(a.action),
+      ToMicros(a.occurred_at), a.project_id, JsonString(a.project_path),
+      a.gitlab_user_id ? std::to_string(*a.gitlab_user_id) : "null", JsonString(a.author_email),
+      JsonString(a.author_name), JsonString(a.title), JsonString(a.body), JsonString(a.url),
+      JsonString(a.ref), JsonString(a.sha), EncodeStringArray(a.issue_keys),
+      a.time_spent_seconds ? std::to_string(*a.time_spent_seconds) : "null");
+}
+
+Result<std::vector<domain::Activity>> ReadActivities(const Rows& rows) {
+  std::vector<domain::Activity> activities;
+  activities.reserve(static_cast<std::size_t>(rows.size()));
+  for (int i = 0; i < rows.size(); ++i) {
+    domain::Activity activity;
+    activity.key = rows.Text(i, 0);
+    auto kind = domain::ParseKind("kind", rows.Text(i, 1));
+    if (!kind) {
+      return Internal(fmt::format("activity {} has an unknown stored kind", activity.key));
+    }
+    activity.kind = *kind;
+    activity.action = rows.Text(i, 2);
+    activity.occurred_at = FromMicros(rows.Int(i, 3));
+    activity.project_id = rows.Int(i, 4);
+    activity.project_path = rows.Text(i, 5);
+    activity.gitlab_user_id = rows.OptionalInt(i, 6);
+    activity.author_email = rows.Text(i, 7);
+    activity.author_name = rows.Text(i, 8);
+    activity.title = rows.Text(i, 9);
+    activity.body = rows.Text(i, 10);
+    activity.url = rows.Text(i, 11);
+    activity.ref = rows.Text(i, 12);
+    activity.sha = rows.Text(i, 13);
+    auto keys = DecodeStringArray(rows.Text(i, 14));
+    if (!keys) {
+      return tl::unexpected(keys.error());
+    }
+    activity.issue_keys = std::move(*keys);
+    activity.time_spent_seconds = rows.OptionalInt(i, 15);
+    activities.push_back(std::move(activity));
+  }
+  return activities;
+}
+
+}  // namespace
+
+Result<int64_t> PgActivities::InsertBatch(const std::vector<domain::Activity>& activities) {
+  if (activities.empty()) {
+    return 0;
+  }
+  std::vector<const domain::Activity*> sorted;
+  sorted.reserve(activities.size());
+  for (const auto& activity : activities) {
+    sorted.push_back(&activity);
+  }
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto* a, const auto* b) { return a->key < b->key; });
+  std::vector<std::string> chunks;
+  for (std::size_t start = 0; start < sorted.size(); start += kRowsPerStatement) {
+    std::string json = "[";
+    const std::size_t end = std::min(sorted.size(), start + kRowsPerStatement);
+    for (std::size_t i = start; i < end; ++i) {
+      if (i > start) {
+        json.push_back(',');
+      }
+      json += ActivityJson(*sorted[i]);
+    }
+    json.push_back(']');
+    chunks.push_back(std::move(json));
+  }
+  // Safe to repeat after a lost connection: keys already stored are skipped.
+  return store_.pool().Run([&](Connection& db) -> Result<int64_t> {
+    auto transaction = Transaction::Begin(db);
+    if (!transaction) {
+      return tl::unexpected(transaction.error());
+    }
+    int64_t inserted = 0;
+    for (const std::string& chunk : chunks) {
+      auto rows = db.Exec(kInsertActivities, Params().Add(chunk));
+      if (!rows) {
+        return tl::unexpected(rows.error());
+      }
+      inserted += rows->Affected();
+    }
+    if (auto committed = transaction->Commit(); !committed) {
+      return tl::unexpected(committed.error());
+    }
+    return inserted;
+  });
+}
+
+Result<std::vector<domain::Activity>> PgActivities::ListForUser(const ActivityQuery& query) {
+  return store_.pool().Run([&](Connection& db) -> Result<std::vector<domain::Activity>> {
+    auto rows = db.Exec(kSelectUserActivities, Params()
+                                                   .Add(PgIntArray(query.gitlab_user_ids))
+                                                   .Add(PgTextArray(query.emails))
+                                                   .Add(PgTextArray(query.claimed_emails))
+                                                   .Add(ToMicros(query.from))
+                                                   .Add(ToMicros(query.to)));
+    if (!rows) {
+      return tl::unexpected(rows.error());
+    }
+    return ReadActivities(*rows);
+  });
+}
+
+Result<std::vector<domain::Activity>> PgActivities::GetByKeys(
+    const std::vector<std::string>& keys) {
+  return store_.pool().Run([&](Connection& db) -> Result<std::vector<domain::Activity>> {
+    auto rows = db.Exec(kSelectActivitiesByKeys, Params().Add(PgTextArray(keys)));
+    if (!rows) {
+      return tl::unexpected(rows.error());
+    }
+    return ReadActivities(*rows);
+  });
+}
+
+Status PgActivities::DeleteAll() {
+  return store_.pool().Run([&](Connection& db) { return db.ExecScript(kDeleteActivities); });
+}
+
+Result<int64_t> PgActivities::Count() {
+  return store_.pool().Run([&](Connection& db) -> Result<int64_t> {
+    auto rows = db.Exec(kCountActivities);
+    if (!rows) {
+      return tl::unexpected(rows.error());
+    }
+    return rows->Int(0, 0);
+  });
+}
+
+}  // namespace worklog::store::postgres

@@ -1,0 +1,192 @@
+// Activities on SQLite.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "store/codec.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace worklog::store::sqlite {
+namespace {
+
+constexpr std::string_view kInsertActivity = R"sql(
+  INSERT INTO activities (key, kind, action, occurred_at_us, project_id, project_path,
+                          gitlab_user_id, author_email, author_name, title, body, url, ref, sha,
+                          issue_keys, time_spent_seconds)
+  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+  ON CONFLICT (key) DO NOTHING
+)sql";
+
+// Two index range scans (actor; commit author), disjoint so UNION ALL needs no dedupe:
+// the first leaves out commits authored under one of the user's e-mails, which the
+// second returns. ?1 gitlab user ids, ?2 e-mails, ?3 claimed e-mails (JSON arrays).
+constexpr std::string_view kSelectUserActivities = R"sql(
+  SELECT key, kind, action, occurred_at_us, project_id, project_path, gitlab_user_id,
+         author_email, author_name, title, body, url, ref, sha, issue_keys, time_spent_seconds
+  FROM activities
+  WHERE gitlab_user_id IN (SELECT value FROM json_each(?1))
+    AND occurred_at_us >= ?4 AND occurred_at_us < ?5
+    AND (kind <> 'commit'
+         OR (author_email NOT IN (SELECT value FROM json_each(?2))
+             AND author_email NOT IN (SELECT value FROM json_each(?3))))
+  UNION ALL
+  SELECT key, kind, action, occurred_at_us, project_id, project_path, gitlab_user_id,
+         author_email, author_name, title, body, url, ref, sha, issue_keys, time_spent_seconds
+  FROM activities
+  WHERE kind = 'commit' AND author_email IN (SELECT value FROM json_each(?2))
+    AND occurred_at_us >= ?4 AND occurred_at_us < ?5
+  ORDER BY occurred_at_us, key
+)sql";
+
+constexpr std::string_view kSelectActivitiesByKeys = R"sql(
+  SELECT key, kind, action, occurred_at_us, project_id, project_path, gitlab_user_id,
+         author_email, author_name, title, body, url, ref, sha, issue_keys, time_spent_seconds
+  FROM activities WHERE key IN (SELECT value FROM json_each(?1))
+)sql";
+
+constexpr std::string_view kDeleteActivities = "DELETE FROM activities";
+
+constexpr std::string_view kCountActivities = "SELECT count(*) FROM activities";
+
+Result<domain::Activity> ReadActivity(const Statement& row) {
+  domain::Activity activity;
+  activity.key = row.Text(0);
+  auto kind = domain::ParseKind("kind", row.Text(1));
+  if (!kind) {
+    return Internal(fmt::format("activity {} has an unknown stored kind", activity.key));
+  }
+  activity.kind = *kind;
+  activity.action = row.Text(2);
+  activity.occurred_at = FromMicros(row.Int(3));
+  activity.project_id = row.Int(4);
+  activity.project_path = row.Text(5);
+  activity.gitlab_user_id = row.OptionalInt(6);
+  activity.author_email = row.Text(7);
+  activity.author_name = row.Text(8);
+  activity.title = row.Text(9);
+  activity.body = row.Text(10);
+  activity.url = row.Text(11);
+  activity.ref = row.Text(12);
+  activity.sha = row.Text(13);
+  auto keys = DecodeStringArray(row.Text(14));
+  if (!keys) {
+    return tl::unexpected(keys.error());
+  }
+  activity.issue_keys = std::move(*keys);
+  activity.time_spent_seconds = row.OptionalInt(15);
+  return activity;
+}
+
+Result<std::vector<domain::Activity>> AllActivities(Statement& statement) {
+  std::vector<domain::Activity> activities;
+  while (true) {
+    auto row = statement.Step();
+    if (!row) {
+      return tl::unexpected(row.error());
+    }
+    if (!*row) {
+      return activities;
+    }
+    auto activity = ReadActivity(statement);
+    if (!activity) {
+      return tl::unexpected(activity.error());
+    }
+    activities.push_back(std::move(*activity));
+  }
+}
+
+}  // namespace
+
+Result<int64_t> SqliteActivities::InsertBatch(const std::vector<domain::Activity>& activities) {
+  if (activities.empty()) {
+    return 0;
+  }
+  // Key order keeps concurrent writers (other processes) from waiting on each other in a
+  // cycle, and makes the index inserts mostly sequential.
+  std::vector<const domain::Activity*> sorted;
+  sorted.reserve(activities.size());
+  for (const auto& activity : activities) {
+    sorted.push_back(&activity);
+  }
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto* a, const auto* b) { return a->key < b->key; });
+  return store_.Write([&](Connection& db) -> Result<int64_t> {
+    auto insert = db.Prepare(kInsertActivity);
+    if (!insert) {
+      return tl::unexpected(insert.error());
+    }
+    int64_t inserted = 0;
+    for (const domain::Activity* activity : sorted) {
+      insert->Reset();
+      insert->Bind(1, activity->key)
+          .Bind(2, domain::KindName(activity->kind))
+          .Bind(3, activity->action)
+          .Bind(4, ToMicros(activity->occurred_at))
+          .Bind(5, activity->project_id)
+          .Bind(6, activity->project_path)
+          .Bind(7, activity->gitlab_user_id)
+          .Bind(8, activity->author_email)
+          .Bind(9, activity->author_name)
+          .Bind(10, activity->title)
+          .Bind(11, activity->body)
+          .Bind(12, activity->url)
+          .Bind(13, activity->ref)
+          .Bind(14, activity->sha)
+          .Bind(15, EncodeStringArray(activity->issue_keys))
+          .Bind(16, activity->time_spent_seconds);
+      auto changed = insert->Run();
+      if (!changed) {
+        return tl::unexpected(changed.error());
+      }
+      inserted += *changed;
+    }
+    return inserted;
+  });
+}
+
+Result<std::vector<domain::Activity>> SqliteActivities::ListForUser(const ActivityQuery& query) {
+  return store_.Read([&](Connection& db) -> Result<std::vector<domain::Activity>> {
+    auto select = db.Prepare(kSelectUserActivities);
+    if (!select) {
+      return tl::unexpected(select.error());
+    }
+    select->Bind(1, EncodeIntArray(query.gitlab_user_ids))
+        .Bind(2, EncodeStringArray(query.emails))
+        .Bind(3, EncodeStringArray(query.claimed_emails))
+        .Bind(4, ToMicros(query.from))
+        .Bind(5, ToMicros(query.to));
+    return AllActivities(*select);
+  });
+}
+
+Result<std::vector<domain::Activity>> SqliteActivities::GetByKeys(
+    const std::vector<std::string>& keys) {
+  return store_.Read([&](Connection& db) -> Result<std::vector<domain::Activity>> {
+    auto select = db.Prepare(kSelectActivitiesByKeys);
+    if (!select) {
+      return tl::unexpected(select.error());
+    }
+    select->Bind(1, EncodeStringArray(keys));
+    return AllActivities(*select);
+  });
+}
+
+Status SqliteActivities::DeleteAll() {
+  return store_.Write([&](Connection& db) -> Status { return db.Exec(kDeleteActivities); });
+}
+
+Result<int64_t> SqliteActivities::Count() {
+  return store_.Read([&](Connection& db) -> Result<int64_t> {
+    auto select = db.Prepare(kCountActivities);
+    if (!select) {
+      return tl::unexpected(select.error());
+    }
+    auto row = select->Step();
+    if (!row) {
+      return tl::unexpected(row.error());
+    }
+    return select->Int(0);
+  });
+}
+
+}  // namespace worklog::store::sqlite
