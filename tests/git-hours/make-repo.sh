@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds a git repository of empty commits from a history TSV (author_time, committer_time,
-# author_email, author_name; oldest first; see /work/shared/data/README.md) with
+# author_email, author_name[, message]; oldest first; see /work/shared/data/README.md) with
 # `git fast-import`: branch "main" holds every commit; branch "side" points at the commit
 # two thirds of the way, so commits reachable from both branches exist (git-hours counts
 # them twice).
@@ -17,7 +17,7 @@ awk -F'\t' '
   NR == 1 { next }                       # header
   {
     n++
-    msg = "commit " n
+    msg = (NF >= 5 && $5 != "") ? $5 : "commit " n
     printf "commit refs/heads/main\nmark :%d\n", n
     printf "author %s <%s> %s +0000\n", $4, $3, $1
     printf "committer %s <%s> %s +0000\n", $4, $3, $2

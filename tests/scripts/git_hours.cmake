@@ -12,3 +12,9 @@ add_test(NAME git_hours_comparison
                  "${worklog_git_hours_history}" "${CMAKE_CURRENT_BINARY_DIR}/git-hours-comparison")
 set_tests_properties(git_hours_comparison PROPERTIES LABELS integration TIMEOUT 1800
                                                      SKIP_RETURN_CODE 77)
+
+# `worklog estimate` on a small scripted history with hand-computed hours (both modes).
+add_test(NAME estimate_cli
+         COMMAND "${PROJECT_SOURCE_DIR}/tests/git-hours/estimate-cli.sh" "$<TARGET_FILE:worklog>"
+                 "${CMAKE_CURRENT_BINARY_DIR}/estimate-cli")
+set_tests_properties(estimate_cli PROPERTIES LABELS integration TIMEOUT 120)
