@@ -213,7 +213,8 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
       p.field,
       response.headers.get('Retry-After') ?? undefined,
     );
-    if (response.status === 401 && path !== '/api/v1/session') onUnauthorized();
+    // A 401 on sign-in is a wrong password, and on /me merely "not signed in yet".
+    if (response.status === 401 && path !== '/api/v1/session' && path !== '/api/v1/me') onUnauthorized();
     throw error;
   }
   return data as T;
