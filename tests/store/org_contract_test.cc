@@ -42,6 +42,26 @@ class OrgContract : public StoreTest {
     return connected ? connected->generation : 0;
   }
 
+  GitlabIdentity Identity(int64_t user_id, int64_t gitlab_user_id, const std::string& username) {
+    GitlabIdentity identity;
+    identity.user_id = user_id;
+    identity.gitlab_user_id = gitlab_user_id;
+    identity.username = username;
+    identity.connected_by = user_id;
+    identity.connected_at = clock_.Now();
+    return identity;
+  }
+
+  EmailSighting Sighting(const std::string& email, int64_t gitlab_user_id,
+                         const std::string& username) {
+    EmailSighting sighting;
+    sighting.email = email;
+    sighting.gitlab_user_id = gitlab_user_id;
+    sighting.username = username;
+    sighting.seen_at = clock_.Now();
+    return sighting;
+  }
+
   std::vector<DiscoveredProject> Projects(std::initializer_list<int64_t> ids) {
     std::vector<DiscoveredProject> out;
     for (int64_t id : ids) {
@@ -142,10 +162,12 @@ TEST_P(OrgContract, OAuthStateCanBeUsedOnlyOnce) {
 
 TEST_P(OrgContract, ExpiredOAuthStateIsRefused) {
   const auto admin = AddUser("admin@example.com", domain::Role::kAdmin);
-  ASSERT_TRUE(store().GitlabOrg().CreateOAuthState({.state_hash = "old",
-                                                    .user_id = admin.id,
-                                                    .created_at = clock_.Now(),
-                                                    .expires_at = clock_.Now() + minutes(10)}));
+  OAuthState state;
+  state.state_hash = "old";
+  state.user_id = admin.id;
+  state.created_at = clock_.Now();
+  state.expires_at = clock_.Now() + minutes(10);
+  ASSERT_TRUE(store().GitlabOrg().CreateOAuthState(state));
   auto late = store().GitlabOrg().ConsumeOAuthState("old", clock_.Now() + minutes(11));
   ASSERT_FALSE(late);
   EXPECT_EQ(late.error().code, ErrorCode::kNotFound);
@@ -212,8 +234,7 @@ TEST_P(OrgContract, AGitlabUserLinksToOneWorklogUserOnly) {
   ASSERT_TRUE(linked) << linked.error().message;
   EXPECT_THAT(linked->emails, ElementsAre("ada@example.com"));
 
-  auto clash = store().GitlabOrg().LinkIdentity(
-      {.user_id = bob.id, .gitlab_user_id = 42, .username = "ada", .connected_by = bob.id});
+  auto clash = store().GitlabOrg().LinkIdentity(Identity(bob.id, 42, "ada"));
   ASSERT_FALSE(clash);
   EXPECT_EQ(clash.error().code, ErrorCode::kConflict);
   EXPECT_EQ(clash.error().field, "gitlab_user_id");
@@ -228,10 +249,8 @@ TEST_P(OrgContract, DisconnectForgetsEverythingButReportsWhatWasThere) {
   const auto ada = AddUser("ada@example.com");
   ASSERT_TRUE(store().GitlabOrg().SyncProjects(generation, Projects({11})));
   ASSERT_TRUE(store().GitlabOrg().SetHook(generation, 11, 501, HookStatus::kActive, ""));
-  ASSERT_TRUE(store().GitlabOrg().LinkIdentity(
-      {.user_id = ada.id, .gitlab_user_id = 42, .username = "ada", .connected_by = ada.id}));
-  ASSERT_TRUE(store().GitlabOrg().RecordEmailSightings(
-      {{.email = "ada@example.com", .gitlab_user_id = 42, .seen_at = clock_.Now()}}));
+  ASSERT_TRUE(store().GitlabOrg().LinkIdentity(Identity(ada.id, 42, "ada")));
+  ASSERT_TRUE(store().GitlabOrg().RecordEmailSightings({Sighting("ada@example.com", 42, "ada")}));
 
   auto gone = store().GitlabOrg().Disconnect();
   ASSERT_TRUE(gone) << gone.error().message;
@@ -253,15 +272,8 @@ TEST_P(OrgContract, DisconnectForgetsEverythingButReportsWhatWasThere) {
 
 TEST_P(OrgContract, EmailSightingsKeepEveryPusherOfAnAddress) {
   ASSERT_TRUE(store().GitlabOrg().RecordEmailSightings(
-      {{.email = "x@example.com", .gitlab_user_id = 1, .username = "one", .seen_at = clock_.Now()},
-       {.email = "x@example.com",
-        .gitlab_user_id = 2,
-        .username = "two",
-        .seen_at = clock_.Now()}}));
-  ASSERT_TRUE(store().GitlabOrg().RecordEmailSightings({{.email = "x@example.com",
-                                                         .gitlab_user_id = 1,
-                                                         .username = "one",
-                                                         .seen_at = clock_.Now()}}));
+      {Sighting("x@example.com", 1, "one"), Sighting("x@example.com", 2, "two")}));
+  ASSERT_TRUE(store().GitlabOrg().RecordEmailSightings({Sighting("x@example.com", 1, "one")}));
   auto found = store().GitlabOrg().FindEmailSightings("x@example.com");
   ASSERT_TRUE(found);
   EXPECT_THAT(*found, ElementsAre(Field(&EmailSighting::username, "one"),
@@ -270,9 +282,14 @@ TEST_P(OrgContract, EmailSightingsKeepEveryPusherOfAnAddress) {
 
 TEST_P(OrgContract, AuditLogListsNewestFirst) {
   const auto admin = AddUser("admin@example.com", domain::Role::kAdmin);
-  ASSERT_TRUE(store().GitlabOrg().AppendAudit(
-      {.at = clock_.Now(), .actor_user_id = admin.id, .action = "gitlab.install"}));
-  ASSERT_TRUE(store().GitlabOrg().AppendAudit({.at = clock_.Now() + minutes(1),
+  ASSERT_TRUE(store().GitlabOrg().AppendAudit({.id = 0,
+                                               .at = clock_.Now(),
+                                               .actor_user_id = admin.id,
+                                               .action = "gitlab.install",
+                                               .target = "",
+                                               .detail = ""}));
+  ASSERT_TRUE(store().GitlabOrg().AppendAudit({.id = 0,
+                                               .at = clock_.Now() + minutes(1),
                                                .actor_user_id = std::nullopt,
                                                .action = "gitlab.token.refresh_failed",
                                                .target = "organization",
