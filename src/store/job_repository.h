@@ -39,7 +39,9 @@ struct Job {
 
 // A durable job queue shared by every node. Claim hands each due job to one worker at a
 // time (FOR UPDATE SKIP LOCKED on PostgreSQL, BEGIN IMMEDIATE on SQLite); a job whose
-// lease ran out (its worker crashed) is due again.
+// lease ran out (its worker crashed) is due again. Complete, Retry and Fail do not check
+// who holds the lease, so a job may run twice when a worker outlives its lease: handlers
+// must be idempotent, and should take a lease longer than the work.
 class JobRepository {
  public:
   JobRepository() = default;
