@@ -1,6 +1,7 @@
 // GET routes of /api/v4.
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
 
 #include "gitlab-sim/api_common.h"
@@ -164,9 +165,19 @@ bool EventMatches(Ctx& ctx, const Event& event, const std::optional<TimePoint>& 
   if (!action.empty() && event.action != action) {
     return false;
   }
-  if (!target_type.empty() && LowerCopy(event.target_type) != LowerCopy(target_type) &&
-      !(LowerCopy(target_type) == "note" && event.target_type == "DiffNote")) {
-    return false;
+  if (!target_type.empty()) {
+    // The filter is snake_case ("merge_request"); events carry class names ("MergeRequest").
+    std::string snake;
+    for (const char c : event.target_type) {
+      if (std::isupper(static_cast<unsigned char>(c)) != 0 && !snake.empty()) {
+        snake += '_';
+      }
+      snake += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    const bool note = snake == "diff_note" || snake == "discussion_note";
+    if (snake != LowerCopy(target_type) && !(note && LowerCopy(target_type) == "note")) {
+      return false;
+    }
   }
   // GitLab: created_at > end of the `after` day, created_at < start of the `before` day.
   if (after && event.created_at < *after + std::chrono::days{1}) {
@@ -210,9 +221,7 @@ void SendEvents(GitLabSim::Impl& sim, Ctx& ctx, const std::function<bool(const E
   SortBy<Event>(found, "created_at", desc, nullptr, [](const Event& e) { return e.created_at; });
   std::vector<json> items;
   for (const Event* e : found) {
-    json item = RenderEvent(sim.state, *e);
-    // target_type=merge_request etc. is matched against GitLab's class names.
-    items.push_back(std::move(item));
+    items.push_back(RenderEvent(sim.state, *e));
   }
   SendPage(ctx, items);
 }

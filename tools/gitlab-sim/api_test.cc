@@ -238,7 +238,11 @@ TEST_F(ApiTest, EventsHaveGitLabActionNamesAndDatesAreExclusive) {
 }
 
 TEST_F(ApiTest, CommitsFilterByRefAndInclusiveTimes) {
-  const auto project = MakeProject("repo");
+  const Reply made = Post(
+      "/api/v4/projects",
+      {{"name", "repo"}, {"initialize_with_readme", true}, {"created_at", "2024-04-01T00:00:00Z"}});
+  ASSERT_EQ(made.status, 201);
+  const std::int64_t project = made.body["id"];
   const std::string p = "/api/v4/projects/" + std::to_string(project);
   ASSERT_EQ(Commit(project, "main", "one", "", "2024-05-01T09:00:00Z").status, 201);
   ASSERT_EQ(Commit(project, "topic", "two", "", "2024-05-02T09:00:00Z").status, 201);

@@ -156,6 +156,7 @@ json RenderProject(const State& state, const Project& project, const Actor& view
   if (const auto scheme = host.find("://"); scheme != std::string::npos) {
     host = host.substr(scheme + 3);
   }
+  host = host.substr(0, host.find(':'));  // ssh URLs name the host without the HTTP port
   json out{
       {"id", project.id},
       {"description", project.description},

@@ -1731,6 +1731,7 @@ json HookProject(const State& state, const Project& project) {
   if (const auto scheme = host.find("://"); scheme != std::string::npos) {
     host = host.substr(scheme + 3);
   }
+  host = host.substr(0, host.find(':'));  // ssh URLs name the host without the HTTP port
   const std::string ssh = "git@" + host + ":" + path + ".git";
   return json{{"id", project.id},
               {"name", project.name},
