@@ -216,7 +216,11 @@ describe('worklog UI pages', () => {
     await expectText(feed.getByRole('status').first(), 'Logged 1 of 1.');
     await expectText(feed, 'Nothing to log this week.');
 
-    await page.getByRole('tab', { name: 'Timesheet' }).click();
+    // The My Work tabs follow the arrow keys.
+    await page.getByRole('tab', { name: 'Activity Feed' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await expectVisible(page.getByRole('tab', { name: 'Timesheet', selected: true }));
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Timesheet');
     const sheet = page.getByRole('tabpanel', { name: 'Timesheet' });
     await expectText(sheet.getByRole('row', { name: /PROJ-7/ }), '2h');
     await expectText(sheet.locator(`tfoot td[data-day="${today}"]`), '2h 45m');
@@ -254,6 +258,19 @@ describe('worklog UI pages', () => {
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expectVisible(page.getByRole('heading', { name: 'Sign in' }));
+  });
+
+  it('an expired session sends the person back to sign in, saying why', async () => {
+    await signIn(page, api.url, 'dev@example.com', 'dev-password');
+    await page.getByRole('tab', { name: 'Timesheet' }).click();
+    await browser.context.clearCookies();
+    await page.getByRole('button', { name: 'Log time' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Log time' });
+    await dialog.getByLabel('Issue').fill('PROJ-1');
+    await dialog.getByRole('button', { name: 'Log time' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Sign in' }));
+    await expectText(page.getByRole('status'), 'Your session has ended. Sign in again to continue.');
+    assert.equal(api.state.worklogs.length, 0);
   });
 
   it('a user connects their own GitLab account from My Work', async () => {
