@@ -1,0 +1,30 @@
+#include "app/app.h"
+
+#include <utility>
+
+namespace worklog::app {
+
+Result<std::unique_ptr<App>> App::Open(const std::string& db_url, const Clock& clock,
+                                       AppOptions options) {
+  auto store = store::OpenStore(db_url, clock);
+  if (!store) {
+    return tl::unexpected(store.error());
+  }
+  if (auto migrated = (*store)->Migrate(); !migrated) {
+    return tl::unexpected(migrated.error());
+  }
+  return std::make_unique<App>(std::move(*store), clock, std::move(options));
+}
+
+App::App(std::unique_ptr<store::Store> store, const Clock& clock, AppOptions options)
+    : store_(std::move(store)),
+      clock_(clock),
+      options_(std::move(options)),
+      accounts_(*store_, clock_, options_.accounts),
+      worklogs_(*store_, clock_),
+      gitlab_(std::make_unique<GitlabApp>(*store_, clock_, accounts_, options_.public_url,
+                                          options_.data_dir, options_.gitlab)) {}
+
+bool App::secure() const { return options_.public_url.starts_with("https://"); }
+
+}  // namespace worklog::app

@@ -1,0 +1,250 @@
+// worklog serve --listen HOST:PORT --db URL --public-url URL --data-dir DIR [--web-dir DIR]
+//
+// Applies the database migrations, creates the first administrator on an empty database,
+// and serves the API and the UI until SIGINT or SIGTERM. Prints
+//   worklog: listening on http://HOST:PORT
+// on standard output once it accepts connections (with port 0, the port it got).
+
+#include <signal.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include "app/app.h"
+#include "cli/commands.h"
+#include "common/clock.h"
+#include "http/server.h"
+
+namespace worklog::cli {
+namespace {
+
+struct ServeFlags {
+  std::string listen = "127.0.0.1:8080";
+  std::string db_url;
+  std::string public_url;  // default: http://<listen>
+  std::string data_dir = "./data";
+  std::string web_dir;  // default: web/dist when it exists
+  int threads = 32;
+  int poll_interval_seconds = 300;
+  std::string gitlab_integration = "on";  // on | off
+  int backfill_days = 30;
+};
+
+struct HostPort {
+  std::string host;
+  int port = 0;
+};
+
+Result<HostPort> ParseListen(const std::string& text) {
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return InvalidArgument("--listen", "must be HOST:PORT, like 127.0.0.1:8080");
+  }
+  std::string host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  int port = -1;
+  try {
+    std::size_t used = 0;
+    port = std::stoi(text.substr(colon + 1), &used);
+    if (used != text.size() - colon - 1) {
+      port = -1;
+    }
+  } catch (const std::exception&) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535) {
+    return InvalidArgument("--listen", "must end in a port number from 0 to 65535");
+  }
+  return HostPort{std::move(host), port};
+}
+
+void Say(const std::string& line) {
+  std::fputs(line.c_str(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
+}
+
+int RunServe(ServeFlags flags) {
+  auto listen = ParseListen(flags.listen);
+  if (!listen) {
+    fmt::print(stderr, "worklog serve: {} {}\n", listen.error().field, listen.error().message);
+    return 2;
+  }
+  const bool default_public_url = flags.public_url.empty();
+  if (default_public_url) {
+    flags.public_url = fmt::format("http://{}", flags.listen);
+  }
+  while (flags.public_url.ends_with('/')) {
+    flags.public_url.pop_back();
+  }
+  if (!flags.public_url.starts_with("http://") && !flags.public_url.starts_with("https://")) {
+    fmt::print(stderr, "worklog serve: --public-url must start with http:// or https://\n");
+    return 2;
+  }
+  if (flags.threads < 2 || flags.threads > 1024) {
+    fmt::print(stderr, "worklog serve: --threads must be from 2 to 1024\n");
+    return 2;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(flags.data_dir, ec);
+  if (ec) {
+    fmt::print(stderr, "worklog serve: cannot create --data-dir {}: {}\n", flags.data_dir,
+               ec.message());
+    return 1;
+  }
+  ::chmod(flags.data_dir.c_str(), 0700);
+  if (flags.web_dir.empty() && std::filesystem::is_directory("web/dist", ec)) {
+    flags.web_dir = "web/dist";
+  }
+
+  // Signals are taken by one thread with sigtimedwait; every thread started from here on
+  // inherits the blocked mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  // Logs go to stderr; stdout carries the few lines meant for the person who started us.
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("worklog"));
+
+  if (flags.gitlab_integration != "on" && flags.gitlab_integration != "off") {
+    fmt::print(stderr, "worklog serve: --gitlab-integration must be on or off\n");
+    return 2;
+  }
+  if (flags.poll_interval_seconds < 5 || flags.poll_interval_seconds > 86400) {
+    fmt::print(stderr, "worklog serve: --poll-interval must be from 5 to 86400 seconds\n");
+    return 2;
+  }
+  if (flags.backfill_days < 0 || flags.backfill_days > 3650) {
+    fmt::print(stderr, "worklog serve: --backfill-days must be from 0 to 3650\n");
+    return 2;
+  }
+  app::GitlabAppOptions gitlab_options;
+  gitlab_options.enabled = flags.gitlab_integration == "on";
+  gitlab_options.sync.poll_interval = std::chrono::seconds(flags.poll_interval_seconds);
+  gitlab_options.sync.backfill = std::chrono::hours(24 * flags.backfill_days);
+
+  SystemClock clock;
+  auto app = app::App::Open(flags.db_url, clock,
+                            app::AppOptions{.public_url = flags.public_url,
+                                            .data_dir = flags.data_dir,
+                                            .accounts = {},
+                                            .gitlab = gitlab_options});
+  if (!app) {
+    fmt::print(stderr, "worklog serve: {}\n", app.error().message);
+    return app.error().code == ErrorCode::kInvalidArgument ? 2 : 1;
+  }
+  auto admin = (*app)->accounts().EnsureAdministrator(flags.data_dir);
+  if (!admin) {
+    fmt::print(stderr, "worklog serve: cannot create the first administrator: {}\n",
+               admin.error().message);
+    return 1;
+  }
+
+  http::Server server(**app, http::ServerOptions{.web_dir = flags.web_dir,
+                                                 .threads = flags.threads,
+                                                 .max_body = http::kServerMaxBody});
+  auto port = server.Bind(listen->host, listen->port);
+  if (!port) {
+    fmt::print(stderr, "worklog serve: {}\n", port.error().message);
+    return 1;
+  }
+  const std::string host =
+      listen->host.find(':') != std::string::npos ? "[" + listen->host + "]" : listen->host;
+  if (default_public_url) {
+    flags.public_url = fmt::format("http://{}:{}", host, *port);
+    (*app)->SetPublicUrl(flags.public_url);
+  }
+  if (*admin) {
+    Say(
+        fmt::format("worklog: created the administrator {}; its password is in {} "
+                    "(readable only by you). Sign in at {}",
+                    (*admin)->email, (*admin)->password_file, flags.public_url));
+  }
+  spdlog::info("serving database={} public_url={} web_dir={}", (*app)->store().Backend(),
+               flags.public_url, flags.web_dir.empty() ? "(none)" : flags.web_dir);
+
+  std::jthread signal_thread([&server](std::stop_token stop) {
+    const timespec tick{.tv_sec = 0, .tv_nsec = 200'000'000};
+    while (!stop.stop_requested()) {
+      sigset_t wanted;
+      sigemptyset(&wanted);
+      sigaddset(&wanted, SIGINT);
+      sigaddset(&wanted, SIGTERM);
+      const int signal = sigtimedwait(&wanted, nullptr, &tick);
+      if (signal == SIGINT || signal == SIGTERM) {
+        spdlog::info("stopping on signal {}", signal);
+        server.Stop();
+        return;
+      }
+    }
+  });
+  // GitLab workers: webhook inbox, backfill and polls, hooks, token refresh.
+  (*app)->gitlab().StartWorkers();
+  Say(fmt::format("worklog: listening on http://{}:{}", host, *port));
+  auto ran = server.Run();
+  signal_thread.request_stop();
+  (*app)->gitlab().StopWorkers();
+  if (!ran) {
+    fmt::print(stderr, "worklog serve: {}\n", ran.error().message);
+    return 1;
+  }
+  return 0;
+}
+
+void AddServeCommand(CLI::App& app, int& exit_code) {
+  auto* command = app.add_subcommand("serve", "serve the API and the UI");
+  auto flags = std::make_shared<ServeFlags>();
+  command->add_option("--listen", flags->listen, "HOST:PORT to listen on (port 0: any free)")
+      ->envname("WORKLOG_LISTEN")
+      ->capture_default_str();
+  AddDbOption(*command, flags->db_url);
+  command
+      ->add_option("--public-url", flags->public_url,
+                   "the URL browsers and GitLab use to reach this server (default http://LISTEN)")
+      ->envname("WORKLOG_PUBLIC_URL");
+  command->add_option("--data-dir", flags->data_dir, "directory for private files (keys)")
+      ->envname("WORKLOG_DATA_DIR")
+      ->capture_default_str();
+  command
+      ->add_option("--web-dir", flags->web_dir,
+                   "directory of the built UI (default web/dist when it exists)")
+      ->envname("WORKLOG_WEB_DIR");
+  command->add_option("--threads", flags->threads, "connection threads")
+      ->envname("WORKLOG_THREADS")
+      ->capture_default_str();
+  command
+      ->add_option("--poll-interval", flags->poll_interval_seconds, "seconds between GitLab polls")
+      ->envname("WORKLOG_POLL_INTERVAL")
+      ->capture_default_str();
+  command
+      ->add_option("--gitlab-integration", flags->gitlab_integration,
+                   "on | off: off switches the GitLab integration off for this server")
+      ->envname("WORKLOG_GITLAB_INTEGRATION")
+      ->capture_default_str();
+  command
+      ->add_option("--backfill-days", flags->backfill_days,
+                   "days of GitLab history imported when the organization connects")
+      ->envname("WORKLOG_BACKFILL_DAYS")
+      ->capture_default_str();
+  command->callback([flags, &exit_code] { exit_code = RunServe(*flags); });
+}
+
+const CommandRegistration kRegistration("serve", &AddServeCommand);
+
+}  // namespace
+}  // namespace worklog::cli

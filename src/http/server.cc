@@ -1,0 +1,369 @@
+#include "http/server.h"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <utility>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "app/app.h"
+#include "common/crypto.h"
+#include "http/cookies.h"
+#include "http/problem.h"
+#include "http/static_files.h"
+
+namespace worklog::http {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+const HeaderList& SecurityHeaders() {
+  static const HeaderList headers = {
+      {"Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "same-origin"},
+      {"X-Frame-Options", "DENY"},
+  };
+  return headers;
+}
+
+bool IsStateChanging(std::string_view method) {
+  return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
+}
+
+// Paths that are never the UI: an unknown one is a 404 problem, not index.html.
+bool IsApiPath(std::string_view path) {
+  return path.starts_with("/api/") || path == "/api" || path.starts_with("/hooks/") ||
+         path == "/healthz" || path == "/metrics";
+}
+
+// What the access log and the metrics need to know about the request on this thread. Set
+// while routing, read by the logger once the response is written (same thread).
+struct Trace {
+  bool active = false;
+  Clock::time_point start{};
+  std::string route = "unmatched";
+  std::string request_id;
+  int64_t user_id = 0;
+};
+thread_local Trace trace;  // NOLINT: per-thread by design
+
+Request FromHttplib(const httplib::Request& in) {
+  Request out;
+  out.method = in.method;
+  out.path = in.path;
+  out.headers.reserve(in.headers.size());
+  for (const auto& [key, value] : in.headers) {
+    out.headers.emplace_back(key, value);
+  }
+  for (const auto& [key, value] : in.params) {
+    out.query.emplace_back(key, value);
+  }
+  out.body = in.body;
+  out.remote_addr = in.remote_addr;
+  return out;
+}
+
+void ToHttplib(const Response& in, httplib::Response& out) {
+  out.status = in.status;
+  for (const auto& [key, value] : in.headers) {
+    out.set_header(key, value);
+  }
+  if (!in.body.empty() || !in.content_type.empty()) {
+    out.set_content(in.body,
+                    in.content_type.empty() ? "application/octet-stream" : in.content_type);
+  }
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(app::App& app_in, ServerOptions options_in)
+      : app(app_in),
+        options(std::move(options_in)),
+        context{app_in, options, metrics},
+        static_files(options.web_dir) {
+    RegisterAllRoutes(router, context);
+  }
+
+  Result<app::Principal> Authenticate(const Request& request) {
+    if (auto authorization = request.Header("Authorization")) {
+      constexpr std::string_view kBearer = "bearer ";
+      if (authorization->size() <= kBearer.size() ||
+          !std::equal(kBearer.begin(), kBearer.end(), authorization->begin(), [](char a, char b) {
+            return a == (b >= 'A' && b <= 'Z' ? b - 'A' + 'a' : b);
+          })) {
+        return Unauthenticated("the Authorization header must be \"Bearer <token>\"");
+      }
+      return app.accounts().AuthenticateBearer(authorization->substr(kBearer.size()));
+    }
+    if (auto cookies = request.Header("Cookie")) {
+      if (auto session = FindCookie(*cookies, kSessionCookieName)) {
+        return app.accounts().AuthenticateSession(*session);
+      }
+    }
+    return Unauthenticated("sign in, or send a personal API token as \"Authorization: Bearer\"");
+  }
+
+  // Routes `request` and runs its handler; `route_label` names it for logs and metrics.
+  Response Dispatch(Request& request, std::string& route_label, int64_t& user_id) {
+    const Router::Match match = router.Find(request.method, request.path);
+    if (match.route == nullptr) {
+      if ((request.method == "GET" || request.method == "HEAD") && !IsApiPath(request.path) &&
+          static_files.enabled()) {
+        route_label = "static";
+        return static_files.Serve(request.path);
+      }
+      if (match.path_known) {
+        Response response = Problem(405, "method_not_allowed",
+                                    fmt::format("{} is not allowed here", request.method));
+        std::string allow;
+        for (const auto& method : match.allowed_methods) {
+          allow += allow.empty() ? method : ", " + method;
+        }
+        response.SetHeader("Allow", allow);
+        return response;
+      }
+      return Problem(404, "not_found", "no such resource");
+    }
+    const Route& route = *match.route;
+    route_label = route.pattern;
+    if (request.body.size() > route.options.max_body) {
+      return Problem(
+          413, "payload_too_large",
+          fmt::format("the request body must be at most {} bytes", route.options.max_body), "body");
+    }
+    request.path_params = match.params;
+
+    std::optional<app::Principal> principal;
+    if (route.options.access != Access::kPublic) {
+      auto authenticated = Authenticate(request);
+      if (!authenticated) {
+        Response response = ErrorResponse(authenticated.error());
+        if (response.status == 401) {
+          response.SetHeader("WWW-Authenticate", "Bearer realm=\"worklog\"");
+        }
+        return response;
+      }
+      principal = std::move(*authenticated);
+      user_id = principal->user.id;
+      if (principal->method == app::AuthMethod::kSession && IsStateChanging(request.method)) {
+        const auto sent = request.Header("X-CSRF-Token");
+        if (!sent || !ConstantTimeEquals(*sent, principal->csrf_token)) {
+          return Problem(403, "csrf_token_invalid",
+                         sent ? "the X-CSRF-Token header does not match this session"
+                              : "send the session's CSRF token in the X-CSRF-Token header");
+        }
+      }
+      if (route.options.access == Access::kAdmin && !principal->IsAdmin()) {
+        return Problem(403, "permission_denied", "only administrators may do this");
+      }
+      request.principal = &*principal;
+    }
+    Response response = route.handler(request);
+    request.principal = nullptr;
+    return response;
+  }
+
+  // The whole pipeline for one request, without sockets.
+  Response HandleRequest(Request& request, std::string& route_label, int64_t& user_id) {
+    Response response;
+    try {
+      response = Dispatch(request, route_label, user_id);
+    } catch (const std::exception& e) {
+      response =
+          Problem(500, "internal", "something went wrong on our side; the log has the details");
+      response.internal_error = fmt::format("exception: {}", e.what());
+    }
+    if (response.status >= 500 && !response.internal_error.empty()) {
+      metrics.RecordDatabaseError();
+      spdlog::error("request failed request_id={} route={} status={} error={}", request.request_id,
+                    route_label, response.status, response.internal_error);
+    }
+    if (IsApiPath(request.path)) {
+      response.SetHeader("Cache-Control", "no-store");
+    }
+    response.SetHeader("X-Request-Id", request.request_id);
+    return response;
+  }
+
+  void Configure() {
+    server.new_task_queue = [threads = options.threads] {
+      return new httplib::ThreadPool(static_cast<std::size_t>(threads));
+    };
+    server.set_tcp_nodelay(true);
+    server.set_keep_alive_timeout(2);
+    server.set_read_timeout(10);
+    server.set_write_timeout(10);
+    server.set_payload_max_length(options.max_body);
+    httplib::Headers defaults;
+    for (const auto& [key, value] : SecurityHeaders()) {
+      defaults.emplace(key, value);
+    }
+    server.set_default_headers(defaults);
+
+    server.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+      trace = Trace{.active = true,
+                    .start = Clock::now(),
+                    .route = "unmatched",
+                    .request_id = RandomToken(9),
+                    .user_id = 0};
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+    const httplib::Server::Handler handler = [this](const httplib::Request& in,
+                                                    httplib::Response& out) {
+      Request request = FromHttplib(in);
+      request.request_id = trace.active ? trace.request_id : RandomToken(9);
+      const Response response = HandleRequest(request, trace.route, trace.user_id);
+      ToHttplib(response, out);
+    };
+    for (const char* method : {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) {
+      const std::string_view m = method;
+      if (m == "GET") {
+        server.Get(".*", handler);
+      } else if (m == "POST") {
+        server.Post(".*", handler);
+      } else if (m == "PUT") {
+        server.Put(".*", handler);
+      } else if (m == "PATCH") {
+        server.Patch(".*", handler);
+      } else if (m == "DELETE") {
+        server.Delete(".*", handler);
+      } else {
+        server.Options(".*", handler);
+      }
+    }
+    // Responses the library makes itself (bad request line, body over the limit) become
+    // problems too. Ours already have a body and pass through.
+    server.set_error_handler(
+        httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& out) {
+          if (!out.body.empty()) {
+            return httplib::Server::HandlerResponse::Unhandled;
+          }
+          const Response problem = Problem(
+              out.status, out.status == 413 ? "payload_too_large" : "bad_request",
+              out.status == 413 ? "the request body is too large" : "the request is malformed");
+          out.set_content(problem.body, problem.content_type);
+          return httplib::Server::HandlerResponse::Handled;
+        }));
+    server.set_exception_handler(
+        [](const httplib::Request&, httplib::Response& out, const std::exception_ptr&) {
+          const Response problem =
+              Problem(500, "internal", "something went wrong on our side; the log has the details");
+          out.status = 500;
+          out.set_content(problem.body, problem.content_type);
+        });
+    server.set_logger([this](const httplib::Request& in, const httplib::Response& out) {
+      const auto now = Clock::now();
+      const Trace current = trace.active ? trace
+                                         : Trace{.active = false,
+                                                 .start = now,
+                                                 .route = "unmatched",
+                                                 .request_id = "-",
+                                                 .user_id = 0};
+      trace = Trace{};
+      const auto latency = now - current.start;
+      metrics.RecordRequest(in.method, current.route, out.status, latency);
+      // The path only: query strings may carry OAuth codes. Never headers or bodies.
+      spdlog::info(
+          "http request_id={} method={} path={} route={} status={} duration_ms={:.3f} "
+          "bytes_in={} bytes_out={} remote={} user_id={}",
+          current.request_id, in.method, in.path, current.route, out.status,
+          std::chrono::duration<double, std::milli>(latency).count(), in.body.size(),
+          out.body.size(), in.remote_addr, current.user_id);
+    });
+  }
+
+  app::App& app;
+  const ServerOptions options;
+  Metrics metrics;
+  RouteContext context;
+  Router router;
+  StaticFiles static_files;
+  httplib::Server server;
+
+  std::mutex run_mutex;
+  std::condition_variable run_changed;
+  bool running = false;         // Guarded by run_mutex.
+  bool stop_requested = false;  // Guarded by run_mutex.
+};
+
+Server::Server(app::App& app, ServerOptions options)
+    : impl_(std::make_unique<Impl>(app, std::move(options))) {
+  impl_->Configure();
+}
+
+Server::~Server() { Stop(); }
+
+Result<int> Server::Bind(const std::string& host, int port) {
+  if (port == 0) {
+    const int bound = impl_->server.bind_to_any_port(host);
+    if (bound <= 0) {
+      return Unavailable(fmt::format("cannot listen on {}:0", host));
+    }
+    return bound;
+  }
+  if (!impl_->server.bind_to_port(host, port)) {
+    return Unavailable(
+        fmt::format("cannot listen on {}:{} (in use, or not an address here?)", host, port));
+  }
+  return port;
+}
+
+Status Server::Run() {
+  {
+    std::lock_guard lock(impl_->run_mutex);
+    if (impl_->stop_requested) {
+      return {};
+    }
+    impl_->running = true;
+  }
+  const bool ok = impl_->server.listen_after_bind();
+  {
+    std::lock_guard lock(impl_->run_mutex);
+    impl_->running = false;
+  }
+  impl_->run_changed.notify_all();
+  if (!ok && !impl_->stop_requested) {
+    return Unavailable("the server stopped listening");
+  }
+  return {};
+}
+
+void Server::Stop() {
+  std::unique_lock lock(impl_->run_mutex);
+  impl_->stop_requested = true;
+  // Run may be between setting `running` and the library's own start: keep asking until it
+  // has returned.
+  while (impl_->running) {
+    impl_->server.stop();
+    impl_->run_changed.wait_for(lock, std::chrono::milliseconds(20));
+  }
+  impl_->server.stop();
+}
+
+Response Server::Handle(Request request) {
+  if (request.request_id.empty()) {
+    request.request_id = RandomToken(9);
+  }
+  std::string route = "unmatched";
+  int64_t user_id = 0;
+  const auto start = Clock::now();
+  Response response = impl_->HandleRequest(request, route, user_id);
+  for (const auto& [key, value] : SecurityHeaders()) {
+    response.SetHeader(key, value);
+  }
+  impl_->metrics.RecordRequest(request.method, route, response.status, Clock::now() - start);
+  return response;
+}
+
+Metrics& Server::metrics() { return impl_->metrics; }
+
+}  // namespace worklog::http

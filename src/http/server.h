@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "common/result.h"
+#include "http/metrics.h"
+#include "http/request.h"
+#include "http/router.h"
+
+namespace worklog::app {
+class App;
+}
+
+namespace worklog::http {
+
+struct ServerOptions {
+  std::string web_dir;  // the built UI; empty or missing: no UI
+  int threads = 32;     // connection threads (an idle keep-alive connection holds one)
+  std::size_t max_body = kServerMaxBody;  // for any route; routes set lower limits
+};
+
+// The HTTP server: authentication (session cookie + CSRF token, or Bearer token), routing to
+// the route modules, problem+json errors, security headers, access logs, metrics, the UI.
+// Construct it in-process (tests, benchmarks) or through `worklog serve`.
+class Server {
+ public:
+  Server(app::App& app, ServerOptions options);
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+  Server(Server&&) = delete;
+  Server& operator=(Server&&) = delete;
+  ~Server();
+
+  // Binds `host`:`port` (port 0: a free port) and returns the bound port.
+  Result<int> Bind(const std::string& host, int port);
+  // Serves until Stop(). Call after Bind.
+  Status Run();
+  // Stops serving; Run returns. Safe from any thread, also before Run starts.
+  void Stop();
+
+  // Handles one request without sockets, exactly as over HTTP (authentication, limits,
+  // headers). For benchmarks and tests.
+  Response Handle(Request request);
+
+  Metrics& metrics();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace worklog::http
