@@ -1,0 +1,59 @@
+// POST /hooks/gitlab: GitLab's webhook deliveries (DESIGN §3.1, §6). Checks the secret
+// token in constant time (401, nothing stored), stores the raw delivery durably before
+// answering 202, deduplicates redeliveries; the workers normalize from the inbox.
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "app/app.h"
+#include "http/json.h"
+#include "http/problem.h"
+#include "http/router.h"
+
+namespace worklog::http::routes_webhook {
+namespace {
+
+inline constexpr std::size_t kWebhookMaxBody = 25 * 1024 * 1024;  // GitLab's own limit
+
+}  // namespace
+
+void Register(Router& router, RouteContext& context) {
+  app::App& app = context.app;
+  router.Post("/hooks/gitlab", {.access = Access::kPublic, .max_body = kWebhookMaxBody},
+              [&app](const Request& request) {
+                const app::WebhookInput input{
+                    .token = request.Header("X-Gitlab-Token").value_or(""),
+                    .event = request.Header("X-Gitlab-Event").value_or(""),
+                    .event_uuid = request.Header("X-Gitlab-Event-UUID").value_or(""),
+                    .idempotency_key = request.Header("Idempotency-Key").value_or(""),
+                    .body = request.body};
+                // Token first: an unauthenticated caller learns nothing about the body rules.
+                // (ReceiveWebhook checks it again before storing.)
+                if (!nlohmann::json::accept(request.body)) {
+                  auto checked = app.gitlab().ReceiveWebhook({.token = input.token,
+                                                              .event = "",
+                                                              .event_uuid = "",
+                                                              .idempotency_key = "",
+                                                              .body = ""});
+                  if (!checked && checked.error().code != ErrorCode::kInvalidArgument) {
+                    return ErrorResponse(checked.error());
+                  }
+                  return Problem(400, "invalid_json", "the body is not valid JSON", "body");
+                }
+                auto received = app.gitlab().ReceiveWebhook(input);
+                if (!received) {
+                  if (received.error().code == ErrorCode::kInvalidArgument) {
+                    return Problem(400, "invalid_webhook", received.error().message,
+                                   received.error().field);
+                  }
+                  return ErrorResponse(received.error());
+                }
+                const char* outcome = *received == app::WebhookOutcome::kStored      ? "stored"
+                                      : *received == app::WebhookOutcome::kDuplicate ? "duplicate"
+                                                                                     : "ignored";
+                spdlog::info("webhook {} event={} bytes={}", outcome, input.event,
+                             request.body.size());
+                return JsonResponse(202, {{"status", outcome}});
+              });
+}
+
+}  // namespace worklog::http::routes_webhook
