@@ -51,10 +51,11 @@ bench: test-deps web build-release
 demo: deps web build-release
 	build/release/src/cli/worklog demo
 
+# libFuzzer on the GitLab normalizer: a small clang tree in build/fuzz (only the fuzz target
+# and the layers it links), corpus seeded from tests/fixtures and go-gitlab's testdata.
+FUZZ_SECONDS ?= 300
 fuzz: test-deps
-	cmake -S . -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DWORKLOG_FUZZ=ON -DWORKLOG_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)
-	cmake --build build/fuzz -j $(JOBS) --target fuzz_targets
-	bench/../scripts/run-fuzz build/fuzz
+	JOBS=$(JOBS) CMAKE_FLAGS="$(CMAKE_FLAGS)" scripts/run-fuzz --build-dir build/fuzz --seconds $(FUZZ_SECONDS)
 
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i
