@@ -18,6 +18,12 @@ export interface GitLabLink {
   connected_at?: string | null;
 }
 
+// One installed integration with the caller's own connection (GET /api/v1/me/integrations).
+export interface MyIntegration extends GitLabLink {
+  key: string;
+  gitlab_user_id?: number;
+}
+
 export interface User {
   id: number;
   email: string;
@@ -42,6 +48,7 @@ export interface Organization {
   gitlab_username?: string | null;
   connected_by?: number | string | PersonRef | null;
   connected_at?: string | null;
+  last_error?: string | null;
 }
 
 export interface Project {
@@ -50,6 +57,7 @@ export interface Project {
   web_url: string;
   monitored: boolean;
   hook_status: string;
+  hook_error?: string | null;
 }
 
 export interface StaffMember {
@@ -67,6 +75,7 @@ export interface Candidate {
   name?: string;
   email?: string;
   web_url?: string;
+  matched_by?: string;
 }
 
 export interface ConnectResult {
@@ -269,6 +278,10 @@ export const api = {
       user_ids,
     }).then((d) => (d === undefined ? undefined : Array.isArray(d) ? d : d.results)),
 
+  myIntegrations: () =>
+    request<MyIntegration[] | { integrations: MyIntegration[] }>('GET', '/api/v1/me/integrations').then((d) =>
+      Array.isArray(d) ? d : d.integrations,
+    ),
   connectMyGitLab: () => request<{ authorize_url: string }>('POST', '/api/v1/me/integrations/gitlab/connect'),
   disconnectMyGitLab: () => request<void>('DELETE', '/api/v1/me/integrations/gitlab'),
 

@@ -35,7 +35,7 @@ export function seedState(today) {
     projects: [
       { id: 11, path_with_namespace: 'acme/api', web_url: 'https://gitlab.example/acme/api', monitored: true, hook_status: 'active' },
       { id: 12, path_with_namespace: 'acme/web', web_url: 'https://gitlab.example/acme/web', monitored: true, hook_status: 'active' },
-      { id: 13, path_with_namespace: 'acme/legacy', web_url: 'https://gitlab.example/acme/legacy', monitored: true, hook_status: 'failed' },
+      { id: 13, path_with_namespace: 'acme/legacy', web_url: 'https://gitlab.example/acme/legacy', monitored: true, hook_status: 'failed', hook_error: 'GitLab answered 422: Invalid url given' },
     ],
     // GitLab users by e-mail: one match, two matches, none.
     gitlabUsers: [
@@ -137,7 +137,8 @@ export async function startFakeApi({ today, webDir = WEB_DIST }) {
       sessions.delete(sid);
       return send(204);
     }
-    if (path === '/api/v1/me') return send(200, { user: { ...publicUser(me), integrations: { gitlab: myGitLab(state, me) } }, csrf_token: session.csrf });
+    if (path === '/api/v1/me') return send(200, { user: publicUser(me), csrf_token: session.csrf });
+    if (path === '/api/v1/me/integrations') return send(200, state.installed ? [{ key: 'gitlab', ...myGitLab(state, me) }] : []);
     if (path === '/api/v1/apps') return send(200, [{ key: 'gitlab', installed: state.installed, early_access: true }]);
     if (path === '/api/v1/apps/gitlab/install' && req.method === 'POST') {
       if (adminOnly()) return;
@@ -207,7 +208,7 @@ export async function startFakeApi({ today, webDir = WEB_DIST }) {
         const chosen = choices.find((c) => c.user_id === id);
         const matches = chosen ? state.gitlabUsers.filter((g) => g.id === chosen.gitlab_user_id) : state.gitlabUsers.filter((g) => g.email === user.email);
         if (matches.length === 0) return { user_id: id, result: 'no_match' };
-        if (matches.length > 1) return { user_id: id, result: 'ambiguous', candidates: matches.map(({ id: gid, username, name }) => ({ id: gid, username, name })) };
+        if (matches.length > 1) return { user_id: id, result: 'ambiguous', candidates: matches.map(({ id: gid, username, name }) => ({ id: gid, username, name, matched_by: 'email' })) };
         state.gitlab[id] = { username: matches[0].username, connected_by: me.id === id ? 'self' : { id: me.id, name: me.name }, connected_at: new Date().toISOString() };
         return { user_id: id, result: 'connected', gitlab_username: matches[0].username };
       });
@@ -305,15 +306,16 @@ function publicUser({ id, email, name, role, timezone }) {
   return { id, email, name, role, timezone };
 }
 
+// The caller's link as GET /api/v1/me/integrations describes it.
 function myGitLab(state, me) {
   const link = state.gitlab[me.id];
+  if (!link) return { connected: false };
   return {
-    installed: state.installed,
-    organization_status: state.org.status,
-    connected: Boolean(link),
-    username: link?.username ?? null,
-    connected_by: link?.connected_by ?? null,
-    connected_at: link?.connected_at ?? null,
+    connected: true,
+    username: link.username,
+    connected_by: link.connected_by,
+    connected_by_name: typeof link.connected_by === 'object' ? link.connected_by.name : null,
+    connected_at: link.connected_at,
   };
 }
 

@@ -78,9 +78,9 @@ describe('worklog UI pages', () => {
     await checkPage(page, 'pages-04-organization-connected', browser);
 
     // A revoked token: the tab tells the administrator and offers to connect again.
-    api.state.org.status = 'needs_reauthorization';
+    Object.assign(api.state.org, { status: 'needs_reauthorization', last_error: 'invalid_grant: the token was revoked' });
     await page.reload();
-    await expectText(page.getByRole('alert'), "GitLab no longer accepts worklog's access.");
+    await expectText(page.getByRole('alert'), /GitLab no longer accepts worklog's access\.[\s\S]*GitLab said: invalid_grant: the token was revoked/);
     await expectVisible(page.getByRole('button', { name: 'Reconnect GitLab organization' }));
     await checkPage(page, 'pages-05-organization-needs-reauthorization', browser);
     api.state.org.status = 'connected';
@@ -89,7 +89,7 @@ describe('worklog UI pages', () => {
     await expectText(page.getByRole('status'), '3 of 3 projects monitored');
     await page.getByLabel('Search projects').fill('leg');
     await expectGone(page.getByRole('link', { name: 'acme/api' }));
-    await expectText(page.getByRole('row', { name: /acme\/legacy/ }), 'Webhook failed');
+    await expectText(page.getByRole('row', { name: /acme\/legacy/ }), /Webhook failed\s*GitLab answered 422: Invalid url given/);
     await page.getByLabel('Search projects').fill('');
     await page.getByRole('switch', { name: 'Monitor acme/web' }).click();
     await expectText(page.getByRole('status'), '2 of 3 projects monitored');

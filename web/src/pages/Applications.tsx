@@ -1,17 +1,15 @@
 // User settings › Applications: the integrations installed on this server and the state of
 // the user's own connection to each.
 import { api } from '../api';
-import { Badge, GitLabIcon, Link, Loading, Notice, PageHeader, TabNav, describePerson, useLoad } from '../components/ui';
+import { Badge, ErrorNotice, GitLabIcon, Link, Loading, Notice, PageHeader, TabNav, describePerson, useLoad } from '../components/ui';
 import { useSession } from '../session';
 import { formatInstant } from '../time';
 
 export function ApplicationsPage() {
   const { user } = useSession();
-  const link = user.integrations?.gitlab;
-  // Administrators can ask /apps; for everyone, /me says whether GitLab is installed.
-  const apps = useLoad(() => (user.role === 'admin' || !link ? api.apps().catch(() => null) : Promise.resolve(null)), [user.role]);
-  const installed = link ? link.installed !== false : Boolean(apps.data?.find((a) => a.key === 'gitlab')?.installed);
-  const by = link?.connected_by && link.connected_by !== 'self' && link.connected_by !== user.id ? describePerson(link.connected_by_name ?? link.connected_by) : '';
+  const integrations = useLoad(api.myIntegrations, []);
+  const link = integrations.data?.find((i) => i.key === 'gitlab');
+  const by = link?.connected_by && link.connected_by !== 'self' ? describePerson(link.connected_by_name ?? link.connected_by) : '';
   return (
     <>
       <PageHeader title="User settings" />
@@ -28,11 +26,13 @@ export function ApplicationsPage() {
           <dt>Time zone</dt>
           <dd>{user.timezone}</dd>
         </dl>
-        {apps.loading && !link ? (
+        <ErrorNotice error={integrations.error} action="Loading applications" />
+        {integrations.loading && !integrations.data ? (
           <Loading label="Loading applications…" />
-        ) : !installed ? (
+        ) : integrations.data && !link ? (
           <Notice kind="info">No applications are installed on this worklog server yet.</Notice>
         ) : (
+          link && (
           <ul class="app-list">
             <li class="card app-row">
               <span class="tile-logo tile-logo-gitlab">
@@ -46,8 +46,6 @@ export function ApplicationsPage() {
                     {by ? `, connected by ${by}` : ''}
                     {link.connected_at ? ` on ${formatInstant(link.connected_at, user.timezone)}` : ''}.
                   </p>
-                ) : link?.organization_status && link.organization_status !== 'connected' ? (
-                  <p>Your organization is not connected to GitLab yet.</p>
                 ) : (
                   <p>
                     Not connected. <Link href="/my-work">Connect GitLab in My Work</Link> to see your GitLab work in the Activity Feed.
@@ -57,6 +55,7 @@ export function ApplicationsPage() {
               {link?.connected ? <Badge tone="success">Connected</Badge> : <Badge>Not connected</Badge>}
             </li>
           </ul>
+          )
         )}
       </section>
     </>

@@ -77,6 +77,7 @@ function OrganizationState({ org, timeZone, onChange }: { org: Organization; tim
         <Notice kind="warning" title="GitLab no longer accepts worklog's access.">
           The authorization was revoked or has expired, so no new GitLab activity reaches the Activity Feed. Connect again
           below with the same GitLab application to resume; nothing already collected is lost.
+          {org.last_error && <div class="notice-hint">GitLab said: {org.last_error}</div>}
         </Notice>
       )}
       <article class="card">

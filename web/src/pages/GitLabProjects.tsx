@@ -16,16 +16,22 @@ const HOOKS: Record<string, { label: string; tone: 'success' | 'warning' | 'dang
   active: { label: 'Webhook active', tone: 'success' },
   registered: { label: 'Webhook active', tone: 'success' },
   pending: { label: 'Webhook pending', tone: 'info' },
-  failed: { label: 'Webhook failed: polling', tone: 'warning' },
+  failed: { label: 'Webhook failed', tone: 'warning' },
+  polling: { label: 'Polling (no webhook)', tone: 'info' },
   error: { label: 'Webhook failed: polling', tone: 'warning' },
   unreachable: { label: 'Webhook unreachable: polling', tone: 'warning' },
   none: { label: 'No webhook', tone: 'neutral' },
   removed: { label: 'No webhook', tone: 'neutral' },
 };
 
-function hookBadge(status: string) {
+function hookBadge(status: string, error?: string | null) {
   const known = HOOKS[status] ?? { label: `Webhook ${status.replace(/_/g, ' ')}`, tone: 'neutral' as const };
-  return <Badge tone={known.tone}>{known.label}</Badge>;
+  return (
+    <>
+      <Badge tone={known.tone}>{known.label}</Badge>
+      {error && <small class="muted hook-error">{error}</small>}
+    </>
+  );
 }
 
 function ProjectsTab() {
@@ -121,7 +127,7 @@ function ProjectsTab() {
                           onChange={(e) => void toggle(p, e.currentTarget.checked)}
                         />
                       </td>
-                      <td>{hookBadge(p.hook_status)}</td>
+                      <td>{hookBadge(p.hook_status, p.hook_error)}</td>
                     </tr>
                   ))}
                   {shown.length === 0 && (

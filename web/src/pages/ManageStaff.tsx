@@ -202,6 +202,8 @@ const RESULT_TEXT: Record<string, string> = {
   disconnected: 'Disconnected',
   not_connected: 'Was not connected',
   organization_not_connected: 'The organization is not connected to GitLab',
+  conflict: 'That GitLab user is linked to someone else',
+  not_found: 'No such user',
 };
 
 function Results({
@@ -289,6 +291,7 @@ function CandidatePicker({
             {c.username ? `@${c.username}` : `GitLab user #${c.id}`}
             {c.name && ` — ${c.name}`}
             {c.email && <span class="muted"> ({c.email})</span>}
+            {c.matched_by && <span class="muted"> — matched by {c.matched_by.replace(/_/g, ' ')}</span>}
           </label>
         ))}
       </fieldset>

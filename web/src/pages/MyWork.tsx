@@ -42,8 +42,10 @@ export function MyWorkPage() {
     navigate(`/my-work${s ? `?${s}` : ''}`, { replace: true });
   };
 
-  const gitlab = user.integrations?.gitlab;
-  const feedAvailable = gitlab ? gitlab.installed !== false : true;
+  const integrations = useLoad(api.myIntegrations, []);
+  const gitlab = integrations.data?.find((i) => i.key === 'gitlab');
+  // Until the list is known (or if it fails) ask for the feed anyway; it says why it is empty.
+  const feedAvailable = integrations.data ? Boolean(gitlab) : true;
   const feed = useLoad<Feed | null>(() => (feedAvailable ? api.feed(monday, sunday) : Promise.resolve(null)), [monday, feedAvailable]);
   const worklogs = useLoad<Worklog[]>(() => api.worklogs(monday, sunday), [monday]);
   const [draft, setDraft] = useState<WorklogDraft | null>(null);
@@ -65,7 +67,7 @@ export function MyWorkPage() {
           Log time
         </Button>
       </PageHeader>
-      <GitLabConnection />
+      {gitlab && <GitLabConnection link={gitlab} onChange={() => (integrations.reload(), feed.reload())} />}
       <div class="week-nav">
         <Button variant="outline" class="icon-button" aria-label="Previous week" onClick={() => go({ week: addDays(monday, -7), day: null })}>
           <ChevronLeft aria-hidden="true" />

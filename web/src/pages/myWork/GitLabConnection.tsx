@@ -1,17 +1,16 @@
 // My Work: the user's own GitLab connection, with who connected it and when.
 import { useState } from 'preact/hooks';
-import { api } from '../../api';
+import { api, type MyIntegration } from '../../api';
 import { Button, Dialog, ErrorNotice, GitLabIcon, Notice, describePerson, useAction } from '../../components/ui';
 import { useLocation } from '../../router';
 import { useSession } from '../../session';
 import { formatInstant } from '../../time';
 import { oauthOutcome } from '../gitlabNav';
 
-export function GitLabConnection() {
-  const { user, refresh } = useSession();
+export function GitLabConnection({ link, onChange }: { link: MyIntegration; onChange: () => void }) {
+  const { user } = useSession();
   const location = useLocation();
   const [confirming, setConfirming] = useState(false);
-  const link = user.integrations?.gitlab;
   const connect = useAction(async () => {
     const { authorize_url } = await api.connectMyGitLab();
     window.location.assign(authorize_url);
@@ -20,11 +19,9 @@ export function GitLabConnection() {
   const disconnect = useAction(async () => {
     await api.disconnectMyGitLab();
     setConfirming(false);
-    await refresh();
+    onChange();
   });
-  if (!link || link.installed === false) return null;
   const outcome = oauthOutcome(location.query);
-  const orgMissing = link.organization_status !== undefined && link.organization_status !== 'connected';
   const by = link.connected_by && link.connected_by !== 'self' && link.connected_by !== user.id ? describePerson(link.connected_by_name ?? link.connected_by) : '';
   return (
     <section class="card connection" aria-labelledby="my-gitlab-heading">
@@ -43,8 +40,6 @@ export function GitLabConnection() {
               {by ? ` — connected by ${by}` : ''}
               {link.connected_at ? ` on ${formatInstant(link.connected_at, user.timezone)}` : ''}.
             </p>
-          ) : orgMissing ? (
-            <p>Your organization is not connected to GitLab yet. An administrator connects it under Apps › GitLab.</p>
           ) : (
             <p>Not connected. Connect your GitLab account to see your GitLab work in the Activity Feed.</p>
           )}
@@ -55,11 +50,9 @@ export function GitLabConnection() {
               Disconnect GitLab
             </Button>
           ) : (
-            !orgMissing && (
-              <Button busy={connect.busy} onClick={() => void connect.run()}>
-                Connect GitLab
-              </Button>
-            )
+            <Button busy={connect.busy} onClick={() => void connect.run()}>
+              Connect GitLab
+            </Button>
           )}
         </div>
       </div>
