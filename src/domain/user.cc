@@ -48,7 +48,7 @@ Result<Role> ParseRole(std::string_view field, std::string_view text) {
   if (text == "user") {
     return Role::kUser;
   }
-  return InvalidArgument(field, fmt::format("must be \"admin\" or \"user\", got \"{}\"", text));
+  return InvalidArgument(field, fmt::format(R"(must be "admin" or "user", got "{}")", text));
 }
 
 Result<std::string> NormalizeEmail(std::string_view field, std::string_view email) {
@@ -73,7 +73,7 @@ Result<std::string> NormalizeEmail(std::string_view field, std::string_view emai
       normalized.find('@', at + 1) != std::string::npos) {
     return InvalidArgument(field, "must be an e-mail address like name@example.com");
   }
-  const std::string_view domain = std::string_view(normalized).substr(at + 1);
+  const std::string_view domain = std::string_view{normalized}.substr(at + 1);
   if (domain.front() == '.' || domain.back() == '.' ||
       domain.find("..") != std::string_view::npos) {
     return InvalidArgument(field, "has an invalid domain after '@'");
@@ -107,13 +107,13 @@ Result<std::string> ValidateDisplayName(std::string_view field, std::string_view
 
 Result<std::string> ValidateTimeZone(std::string_view field, std::string_view tz) {
   if (tz.empty()) {
-    return InvalidArgument(field, "is required: an IANA time zone like \"Europe/Oslo\" or \"UTC\"");
+    return InvalidArgument(field, R"(is required: an IANA time zone like "Europe/Oslo" or "UTC")");
   }
   try {
     date::locate_zone(std::string(tz));
   } catch (const std::runtime_error&) {
     return InvalidArgument(
-        field, fmt::format("unknown time zone \"{}\": use an IANA name like \"Europe/Oslo\"", tz));
+        field, fmt::format(R"(unknown time zone "{}": use an IANA name like "Europe/Oslo")", tz));
   }
   return std::string(tz);
 }

@@ -49,7 +49,8 @@ std::string WithDatabase(const std::string& url, const std::string& database) {
 }  // namespace
 
 Result<std::unique_ptr<PgTestDatabase>> PgTestDatabase::Create() {
-  const char* admin_url = std::getenv(kUrlVariable);
+  // Nothing in the tests sets the environment, so reading it is safe from any thread.
+  const char* admin_url = std::getenv(kUrlVariable);  // NOLINT(concurrency-mt-unsafe)
   if (admin_url == nullptr || *admin_url == '\0') {
     return Unavailable(fmt::format(
         "{} is not set: run the PostgreSQL tests under scripts/with-postgres, e.g. "

@@ -33,8 +33,8 @@ class Params {
  public:
   Params& Add(int64_t value);
   Params& Add(std::string_view value);
-  Params& Add(const char* value) { return Add(std::string_view(value)); }
-  Params& Add(const std::string& value) { return Add(std::string_view(value)); }
+  Params& Add(const char* value) { return Add(std::string_view{value}); }
+  Params& Add(const std::string& value) { return Add(std::string_view{value}); }
   Params& Add(bool value);
   Params& Add(const std::optional<std::string>& value);
   Params& Add(const std::optional<int64_t>& value);

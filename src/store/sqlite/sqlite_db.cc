@@ -64,7 +64,7 @@ Statement& Statement::Bind(int index, std::string_view value) {
 }
 
 Statement& Statement::Bind(int index, const std::optional<std::string>& value) {
-  return value ? Bind(index, std::string_view(*value)) : BindNull(index);
+  return value ? Bind(index, std::string_view{*value}) : BindNull(index);
 }
 
 Statement& Statement::Bind(int index, const std::optional<int64_t>& value) {
