@@ -62,6 +62,11 @@ class ScriptedServer {
   }
   void Start() {
     thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // stop() is a no-op until the server runs: wait for it, so the destructor cannot hang.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!server_.is_running() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
   }
 
   int port() const { return port_; }
