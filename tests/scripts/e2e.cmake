@@ -3,6 +3,7 @@
 # scripts/install-deps --test) and the built UI in web/dist (`make web`); `make test` does both.
 #   e2e.pages  every page against an in-memory DESIGN §5 API (tests/e2e/support/fake-api.mjs)
 #   e2e.serve  the real `worklog serve` on SQLite, signed in with the generated admin password
+#   e2e.seed   the seed flow: serve + gitlab-sim --seed demo, OAuth consent in the browser
 # Screenshots go to <build>/e2e-screenshots.
 find_program(WORKLOG_NODE node)
 if(NOT WORKLOG_NODE)
@@ -25,4 +26,11 @@ add_test(NAME e2e.serve
          COMMAND "${WORKLOG_NODE}" --test --test-reporter=spec "${_e2e_dir}/tests/serve.test.mjs"
          WORKING_DIRECTORY "${_e2e_dir}")
 set_tests_properties(e2e.serve PROPERTIES LABELS e2e TIMEOUT 600
+                     ENVIRONMENT "${_e2e_env};WORKLOG_BINARY=$<TARGET_FILE:worklog>")
+
+# The seed flow: worklog serve + worklog gitlab-sim --seed demo, OAuth consent in the browser.
+add_test(NAME e2e.seed
+         COMMAND "${WORKLOG_NODE}" --test --test-reporter=spec "${_e2e_dir}/tests/seed.test.mjs"
+         WORKING_DIRECTORY "${_e2e_dir}")
+set_tests_properties(e2e.seed PROPERTIES LABELS e2e TIMEOUT 600
                      ENVIRONMENT "${_e2e_env};WORKLOG_BINARY=$<TARGET_FILE:worklog>")

@@ -64,9 +64,25 @@ export async function startWorklog({ binary = process.env.WORKLOG_BINARY, webDir
     });
     const passwordFile = join(dataDir, 'initial-admin-password');
     const password = await waitFor('the initial administrator password file', () => existsSync(passwordFile) && readFileSync(passwordFile, 'utf8').trim());
-    return { url, dataDir, admin: { email: 'admin@localhost', password }, output: () => output, stop };
+    const db = `sqlite:${join(dataDir, 'worklog.db')}`;
+    return { url, dataDir, db, binary, admin: { email: 'admin@localhost', password }, output: () => output, stop };
   } catch (e) {
     await stop();
     throw e;
   }
+}
+
+// `worklog user add` on the server's database, with a password (for signing in as that user).
+export function addUser(server, { email, name, role = 'user', timezone = 'UTC', password }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(server.binary, ['user', 'add', '--db', server.db, '--email', email, '--name', name, '--role', role, '--timezone', timezone, '--password-stdin'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`worklog user add exited ${code}: ${output}`))));
+    child.stdin.end(`${password}\n`);
+  });
 }
