@@ -61,6 +61,7 @@ struct Request {
   std::string body;  // JSON, for POST
   bool idempotent = true;
   bool expect_json = true;
+  std::vector<std::string> secrets;  // besides the token, kept out of messages and logs
 };
 
 Request Get(std::string url) {
@@ -128,6 +129,8 @@ Result<Reply> Execute(internal::ClientState& s, const Request& request) {
     call.request.total_timeout = s.options.total_timeout;
     call.idempotent = request.idempotent;
     call.what = what;
+    call.secrets = {token};
+    call.secrets.insert(call.secrets.end(), request.secrets.begin(), request.secrets.end());
 
     json parsed;
     internal::Validator validate;
@@ -148,7 +151,9 @@ Result<Reply> Execute(internal::ClientState& s, const Request& request) {
                                           call, validate);
     if (!sent) {
       Error error = std::move(sent.error());
-      error.message = internal::Redact(std::move(error.message), {token});
+      error.message =
+          internal::Redact(std::move(error.message),
+                           std::vector<std::string_view>(call.secrets.begin(), call.secrets.end()));
       error.field.clear();
       return tl::unexpected(std::move(error));
     }
@@ -166,7 +171,9 @@ Result<Reply> Execute(internal::ClientState& s, const Request& request) {
     }
     if (sent->status < 200 || sent->status >= 300) {
       Error error = internal::StatusError(what, *sent);
-      error.message = internal::Redact(std::move(error.message), {token});
+      error.message =
+          internal::Redact(std::move(error.message),
+                           std::vector<std::string_view>(call.secrets.begin(), call.secrets.end()));
       return tl::unexpected(std::move(error));
     }
     return Reply{std::move(*sent), std::move(parsed)};
@@ -234,7 +241,8 @@ std::optional<std::string> NextPageUrl(const BaseUrl& base, const HttpResponse& 
   return WithParam(current, "page", next_page);
 }
 
-Result<std::vector<json>> GetAll(internal::ClientState& s, std::string url) {
+// Every item of every page; with `limit` > 0, only the first `limit` items.
+Result<std::vector<json>> GetAll(internal::ClientState& s, std::string url, std::size_t limit = 0) {
   std::vector<json> items;
   const std::string what = Describe("GET", url);
   for (int page = 1; page <= s.options.max_pages; ++page) {
@@ -247,6 +255,9 @@ Result<std::vector<json>> GetAll(internal::ClientState& s, std::string url) {
     }
     for (auto& item : reply->body) {
       items.push_back(std::move(item));
+      if (limit > 0 && items.size() >= limit) {
+        return items;
+      }
     }
     auto next = NextPageUrl(s.base_url, reply->response, url);
     if (!next) {
@@ -572,8 +583,12 @@ Result<std::vector<Commit>> Client::Commits(int64_t project_id, const CommitsQue
   if (query.first_parent) {
     params.emplace_back("first_parent", "true");
   }
+  if (query.max_commits < 0) {
+    return InvalidArgument("max_commits", "must not be negative");
+  }
   return ConvertAll<Commit>(
-      GetAll(*state_, ListUrl(*state_, ProjectPath(project_id, "/repository/commits"), params)),
+      GetAll(*state_, ListUrl(*state_, ProjectPath(project_id, "/repository/commits"), params),
+             static_cast<std::size_t>(query.max_commits)),
       "commit", ToCommit);
 }
 
@@ -631,13 +646,8 @@ Result<Hook> Client::CreateProjectHook(int64_t project_id, const HookSpec& spec)
   request.url = state_->base_url.Api(ProjectPath(project_id, "/hooks"));
   request.body = body.dump();
   request.idempotent = false;
-  auto reply = Execute(*state_, request);
-  if (!reply) {
-    Error error = std::move(reply.error());
-    error.message = internal::Redact(std::move(error.message), {spec.token});
-    return tl::unexpected(std::move(error));
-  }
-  return ConvertOne<Hook>(std::move(reply), "hook", ToHook);
+  request.secrets = {spec.token};
+  return ConvertOne<Hook>(Execute(*state_, request), "hook", ToHook);
 }
 
 Status Client::DeleteProjectHook(int64_t project_id, int64_t hook_id) {

@@ -56,6 +56,9 @@ struct CommitsQuery {
   std::optional<TimePoint> until;
   bool all = false;  // every commit of the repository
   bool first_parent = false;
+  // Stop after this many commits (GitLab lists newest first); 0: all of them, up to
+  // max_pages. A new branch's history can be long: ask only for what the push carried.
+  int max_commits = 0;
 };
 
 // The GitLab REST API v4 for one account (one access token).

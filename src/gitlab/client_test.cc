@@ -1,10 +1,13 @@
 #include "gitlab/client.h"
 
 #include <atomic>
+#include <sstream>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "gitlab/curl_transport.h"
 #include "gitlab/testing/scripted_server.h"
@@ -460,6 +463,75 @@ TEST_F(ClientTest, TokenNeverAppearsInErrorMessages) {
     EXPECT_THAT(error->message, Not(HasSubstr(kToken)));
     EXPECT_THAT(error->message, HasSubstr("[REDACTED]"));
   }
+}
+
+// Captures every log line (debug included) while alive.
+class CapturedLogs {
+ public:
+  CapturedLogs() : previous_(spdlog::default_logger()) {
+    auto logger = std::make_shared<spdlog::logger>(
+        "captured", std::make_shared<spdlog::sinks::ostream_sink_mt>(out_));
+    logger->set_level(spdlog::level::trace);
+    spdlog::set_default_logger(logger);
+  }
+  CapturedLogs(const CapturedLogs&) = delete;
+  CapturedLogs& operator=(const CapturedLogs&) = delete;
+  CapturedLogs(CapturedLogs&&) = delete;
+  CapturedLogs& operator=(CapturedLogs&&) = delete;
+  ~CapturedLogs() { spdlog::set_default_logger(previous_); }
+  std::string text() const { return out_.str(); }
+
+ private:
+  std::ostringstream out_;
+  std::shared_ptr<spdlog::logger> previous_;
+};
+
+TEST_F(ClientTest, TokenNeverAppearsInLogLines) {
+  std::atomic<int> calls = 0;
+  server_.Get("/api/v4/user", [&calls](const httplib::Request& req, httplib::Response& res) {
+    const nlohmann::json body = {{"message", "echo " + req.get_header_value("Authorization")}};
+    res.status = calls++ < 2 ? 503 : 401;
+    res.set_content(body.dump(), "application/json");
+  });
+  server_.Start();
+  ClientOptions options = WithAttempts(3);
+  options.refresh = []() -> Result<std::string> {
+    return Unauthenticated("refresh token rejected");
+  };
+  CapturedLogs logs;
+
+  const auto user = MakeClient(options).CurrentUser();
+
+  ASSERT_FALSE(user);
+  const std::string text = logs.text();
+  EXPECT_THAT(text, HasSubstr("/api/v4/user"));  // the calls were logged...
+  EXPECT_THAT(text, HasSubstr("[REDACTED]"));    // ...with GitLab's echo of it blanked
+  EXPECT_THAT(text, Not(HasSubstr(kToken)));
+}
+
+TEST_F(ClientTest, CommitListingStopsAtTheRequestedCount) {
+  server_.Get("/api/v4/projects/4/repository/commits",
+              [](const httplib::Request& req, httplib::Response& res) {
+                const std::string page = req.get_param_value("page");
+                const int number = page.empty() ? 1 : std::stoi(page);
+                res.set_header("X-Next-Page", std::to_string(number + 1));
+                const nlohmann::json commits = {{{"id", "c" + std::to_string(2 * number - 1)}},
+                                                {{"id", "c" + std::to_string(2 * number)}}};
+                res.set_content(commits.dump(), "application/json");
+              });
+  server_.Start();
+  ClientOptions options;
+  options.per_page = 2;
+  CommitsQuery query;
+  query.ref_name = "new-branch";
+  query.max_commits = 3;
+
+  const auto commits = MakeClient(options).Commits(4, query);
+
+  ASSERT_TRUE(commits) << commits.error().message;
+  ASSERT_EQ(commits->size(), 3u);
+  EXPECT_EQ((*commits)[2].id, "c3");
+  EXPECT_EQ(server_.requests().size(), 2u);
 }
 
 TEST_F(ClientTest, CommitRangeAsksForTheCommitsOfAPush) {

@@ -67,6 +67,9 @@ Result<HttpResponse> SendWithRetries(const CallContext& ctx, const Call& call,
     if (!failure) {
       return std::move(*sent);
     }
+    failure->message =
+        Redact(std::move(failure->message),
+               std::vector<std::string_view>(call.secrets.begin(), call.secrets.end()));
     if (!IsTransient(*failure, call.idempotent)) {
       return tl::unexpected(std::move(*failure));
     }

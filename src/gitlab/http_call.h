@@ -28,6 +28,8 @@ struct Call {
   bool idempotent = true;
   // "GET /api/v4/projects/5/events": names the call in messages; no query, no secret.
   std::string what;
+  // Removed from every message and log line (GitLab or a proxy may echo what it was sent).
+  std::vector<std::string> secrets;
 };
 
 // Checks a 2xx response (e.g. that its JSON parses). An ErrorCode::kUnavailable error is

@@ -86,7 +86,8 @@ Result<TokenSet> OAuthClient::ExchangeCode(std::string_view code,
   if (!app_.client_secret.empty()) {
     params.emplace_back("client_secret", app_.client_secret);
   }
-  return RequestToken(internal::EncodeParams(params), "authorization code", code);
+  return RequestToken(internal::EncodeParams(params), "authorization code",
+                      {std::string(code), std::string(code_verifier)});
 }
 
 Result<TokenSet> OAuthClient::Refresh(std::string_view refresh_token) const {
@@ -100,7 +101,8 @@ Result<TokenSet> OAuthClient::Refresh(std::string_view refresh_token) const {
   if (!app_.client_secret.empty()) {
     params.emplace_back("client_secret", app_.client_secret);
   }
-  auto tokens = RequestToken(internal::EncodeParams(params), "refresh token", refresh_token);
+  auto tokens =
+      RequestToken(internal::EncodeParams(params), "refresh token", {std::string(refresh_token)});
   if (tokens && tokens->refresh_token.empty()) {
     tokens->refresh_token = std::string(refresh_token);  // the server does not rotate
   }
@@ -108,7 +110,7 @@ Result<TokenSet> OAuthClient::Refresh(std::string_view refresh_token) const {
 }
 
 Result<TokenSet> OAuthClient::RequestToken(std::string body, std::string_view grant,
-                                           std::string_view secret_in_body) const {
+                                           std::vector<std::string> secrets_in_body) const {
   const Clock& clock = options_.clock != nullptr ? *options_.clock : DefaultClock();
   Sleeper& sleeper = options_.sleeper != nullptr ? *options_.sleeper : DefaultSleeper();
   internal::Call call;
@@ -121,7 +123,9 @@ Result<TokenSet> OAuthClient::RequestToken(std::string body, std::string_view gr
   call.request.total_timeout = options_.total_timeout;
   call.idempotent = false;  // a code is single-use and a refresh token rotates
   call.what = "POST /oauth/token";
-  const std::vector<std::string_view> secrets = {secret_in_body, app_.client_secret};
+  call.secrets = std::move(secrets_in_body);
+  call.secrets.push_back(app_.client_secret);
+  const std::vector<std::string_view> secrets(call.secrets.begin(), call.secrets.end());
 
   auto response = internal::SendWithRetries({transport_, sleeper, clock, options_.retry}, call,
                                             &ValidateJsonObject);
@@ -140,7 +144,7 @@ Result<TokenSet> OAuthClient::RequestToken(std::string body, std::string_view gr
         error.message += "; check the OAuth application id and secret";
       }
       spdlog::warn("gitlab token request ({}) rejected: status={} error={}", grant,
-                   response->status, oauth_error);
+                   response->status, internal::Redact(oauth_error, secrets).substr(0, 64));
       return Unauthenticated(fmt::format(
           "GitLab re-authorization needed: GitLab rejected the {} ({})", grant, error.message));
     }
@@ -194,6 +198,7 @@ Status OAuthClient::Revoke(std::string_view token) const {
   call.request.total_timeout = options_.total_timeout;
   call.idempotent = true;  // revoking twice is harmless
   call.what = "POST /oauth/revoke";
+  call.secrets = {std::string(token), app_.client_secret};
   const std::vector<std::string_view> secrets = {token, app_.client_secret};
 
   auto response = internal::SendWithRetries({transport_, sleeper, clock, options_.retry}, call, {});

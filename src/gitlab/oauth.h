@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/result.h"
@@ -92,8 +93,9 @@ class OAuthClient {
   const OAuthApp& app() const { return app_; }
 
  private:
+  // `secrets`: what `body` carries that no message or log line may show.
   Result<TokenSet> RequestToken(std::string body, std::string_view grant,
-                                std::string_view secret_in_body) const;
+                                std::vector<std::string> secrets) const;
 
   Transport& transport_;
   OAuthApp app_;

@@ -165,6 +165,25 @@ TEST_F(OAuthClientTest, RejectedRefreshTokenMeansReauthorizationNeeded) {
   EXPECT_EQ(server_.requests().size(), 1u);
 }
 
+TEST_F(OAuthClientTest, CodeAndVerifierNeverAppearInErrors) {
+  server_.Post("/oauth/token", [](const httplib::Request& req, httplib::Response& res) {
+    res.status = 503;
+    res.set_content(nlohmann::json{{"message", "down for " + req.get_param_value("code") + " " +
+                                                   req.get_param_value("code_verifier")}}
+                        .dump(),
+                    "application/json");
+  });
+  server_.Start();
+
+  const auto tokens = MakeClient(1).ExchangeCode("code-abc-123", "verifier-xyz-789");
+
+  ASSERT_FALSE(tokens);
+  EXPECT_EQ(tokens.error().code, ErrorCode::kUnavailable);
+  EXPECT_THAT(tokens.error().message, HasSubstr("down for"));
+  EXPECT_THAT(tokens.error().message, Not(HasSubstr("code-abc-123")));
+  EXPECT_THAT(tokens.error().message, Not(HasSubstr("verifier-xyz-789")));
+}
+
 TEST_F(OAuthClientTest, RefreshIsNotRepeatedOnceGitlabMayHaveRotatedTheToken) {
   server_.Post("/oauth/token",
                [](const httplib::Request&, httplib::Response& res) { res.status = 500; });
