@@ -4,6 +4,7 @@
 #include <string>
 
 #include "app/accounts.h"
+#include "app/activity_feed.h"
 #include "app/gitlab_app.h"
 #include "app/worklogs.h"
 #include "common/clock.h"
@@ -48,6 +49,7 @@ class App {
 
   Accounts& accounts() { return accounts_; }
   Worklogs& worklogs() { return worklogs_; }
+  ActivityFeed& activity_feed() { return activity_feed_; }
   GitlabApp& gitlab() { return *gitlab_; }
 
  private:
@@ -56,6 +58,7 @@ class App {
   AppOptions options_;
   Accounts accounts_;
   Worklogs worklogs_;
+  ActivityFeed activity_feed_;
   std::unique_ptr<GitlabApp> gitlab_;  // last: its workers use the members above
 };
 

@@ -15,6 +15,7 @@
 #include "store/gitlab_org.h"
 #include "store/inbox_repository.h"
 #include "store/job_repository.h"
+#include "store/suggestion_repository.h"
 
 namespace worklog::store {
 
@@ -127,6 +128,8 @@ class Store {
   // The GitLab integration: installation, organization connection, projects, identities,
   // audit log (store/gitlab_org.h).
   virtual GitlabOrgRepository& GitlabOrg() = 0;
+  // Activity Feed suggestions logged or dismissed (store/suggestion_repository.h).
+  virtual SuggestionRepository& Suggestions() = 0;
 };
 
 // `sqlite:PATH` (also `sqlite://PATH`) or `postgresql://…` / `postgres://…`.

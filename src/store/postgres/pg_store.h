@@ -7,6 +7,7 @@
 #include "store/postgres/pg_db.h"
 #include "store/postgres/pg_org.h"
 #include "store/postgres/pg_queues.h"
+#include "store/postgres/pg_suggestions.h"
 #include "store/store.h"
 
 namespace worklog::store::postgres {
@@ -80,6 +81,7 @@ class PgStore final : public Store {
   InboxRepository& Inbox() override { return inbox_; }
   JobRepository& Jobs() override { return jobs_; }
   GitlabOrgRepository& GitlabOrg() override { return gitlab_org_; }
+  SuggestionRepository& Suggestions() override { return suggestions_; }
 
   const Clock& clock() const { return clock_; }
   Pool& pool() { return pool_; }
@@ -94,6 +96,7 @@ class PgStore final : public Store {
   PgInbox inbox_{*this};
   PgJobs jobs_{*this};
   PgGitlabOrg gitlab_org_{*this};
+  PgSuggestions suggestions_{*this};
 };
 
 }  // namespace worklog::store::postgres

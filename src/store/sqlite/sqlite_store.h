@@ -11,6 +11,7 @@
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_org.h"
 #include "store/sqlite/sqlite_queues.h"
+#include "store/sqlite/sqlite_suggestions.h"
 #include "store/store.h"
 
 namespace worklog::store::sqlite {
@@ -82,6 +83,7 @@ class SqliteStore final : public Store {
   InboxRepository& Inbox() override { return inbox_; }
   JobRepository& Jobs() override { return jobs_; }
   GitlabOrgRepository& GitlabOrg() override { return gitlab_org_; }
+  SuggestionRepository& Suggestions() override { return suggestions_; }
 
   const Clock& clock() const { return clock_; }
 
@@ -145,6 +147,7 @@ class SqliteStore final : public Store {
   SqliteInbox inbox_{*this};
   SqliteJobs jobs_{*this};
   SqliteGitlabOrg gitlab_org_{*this};
+  SqliteSuggestions suggestions_{*this};
 };
 
 }  // namespace worklog::store::sqlite

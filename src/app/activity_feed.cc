@@ -1,0 +1,218 @@
+#include "app/activity_feed.h"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+#include <sstream>
+#include <utility>
+
+#include <date/date.h>
+#include <fmt/format.h>
+
+namespace worklog::app {
+namespace {
+
+constexpr std::string_view kLogged = "logged";
+constexpr std::string_view kDismissed = "dismissed";
+
+date::sys_days ParseDay(const std::string& text) {
+  std::istringstream stream(text);
+  date::sys_days day;
+  stream >> date::parse("%F", day);
+  return day;
+}
+
+std::string FormatDay(date::sys_days day) { return date::format("%F", day); }
+
+}  // namespace
+
+ActivityFeed::ActivityFeed(store::Store& store, const Clock& clock, Worklogs& worklogs)
+    : store_(store), clock_(clock), worklogs_(worklogs) {}
+
+Result<std::vector<feed::Suggestion>> ActivityFeed::Compute(const domain::User& user,
+                                                            std::string_view from,
+                                                            std::string_view to) {
+  auto range = feed::LocalDaysToUtcRange(user.timezone, from, to);
+  if (!range) {
+    return tl::unexpected(range.error());
+  }
+  auto identity = store_.GitlabOrg().GetIdentity(user.id);
+  if (!identity) {
+    return tl::unexpected(identity.error());
+  }
+  if (!*identity) {
+    return std::vector<feed::Suggestion>{};
+  }
+  store::ActivityQuery query;
+  query.gitlab_user_ids = {(*identity)->gitlab_user_id};
+  query.emails = (*identity)->emails;
+  auto identities = store_.GitlabOrg().ListIdentities();
+  if (!identities) {
+    return tl::unexpected(identities.error());
+  }
+  const std::set<std::string> own((*identity)->emails.begin(), (*identity)->emails.end());
+  std::set<std::string> claimed;
+  for (const auto& other : *identities) {
+    if (other.user_id == user.id) {
+      continue;
+    }
+    for (const auto& email : other.emails) {
+      if (own.count(email) == 0) {
+        claimed.insert(email);
+      }
+    }
+  }
+  query.claimed_emails.assign(claimed.begin(), claimed.end());
+  query.from = range->first;
+  query.to = range->second;
+  auto activities = store_.Activities().ListForUser(query);
+  if (!activities) {
+    return tl::unexpected(activities.error());
+  }
+  return feed::Suggest(user.id, user.timezone, *activities);
+}
+
+Result<ActivityFeedPage> ActivityFeed::Get(const Principal& caller,
+                                           const ActivityFeedInput& input) {
+  auto from = domain::ValidateDate("from", input.from);
+  if (!from) {
+    return tl::unexpected(from.error());
+  }
+  auto to = domain::ValidateDate("to", input.to);
+  if (!to) {
+    return tl::unexpected(to.error());
+  }
+  const auto days = (ParseDay(*to) - ParseDay(*from)).count() + 1;
+  if (days < 1) {
+    return InvalidArgument("to", "must not be before from");
+  }
+  if (days > kMaxFeedDays) {
+    return InvalidArgument("to", fmt::format("the feed covers at most {} days", kMaxFeedDays));
+  }
+  auto suggestions = Compute(caller.user, *from, *to);
+  if (!suggestions) {
+    return tl::unexpected(suggestions.error());
+  }
+  std::vector<std::string> ids;
+  ids.reserve(suggestions->size());
+  for (const auto& suggestion : *suggestions) {
+    ids.push_back(suggestion.id);
+  }
+  auto handled = store_.Suggestions().FilterHandled(caller.user.id, ids);
+  if (!handled) {
+    return tl::unexpected(handled.error());
+  }
+  const std::set<std::string> handled_ids(handled->begin(), handled->end());
+  ActivityFeedPage page;
+  page.from = std::move(*from);
+  page.to = std::move(*to);
+  for (auto& suggestion : *suggestions) {
+    if (handled_ids.count(suggestion.id) == 0) {
+      page.suggestions.push_back(std::move(suggestion));
+    }
+  }
+  // Suggest orders by date, then start_time (then issue key): the order the API promises.
+  return page;
+}
+
+Result<feed::Suggestion> ActivityFeed::Find(const domain::User& user,
+                                            std::string_view suggestion_id) {
+  // The id does not tell its date: look through the recent local days. UTC "today" plus a
+  // day on either side covers every time zone.
+  const auto today = std::chrono::floor<date::days>(clock_.Now());
+  auto suggestions = Compute(user, FormatDay(today - date::days(kFeedLookbackDays)),
+                             FormatDay(today + date::days(1)));
+  if (!suggestions) {
+    return tl::unexpected(suggestions.error());
+  }
+  for (auto& suggestion : *suggestions) {
+    if (suggestion.id == suggestion_id) {
+      return std::move(suggestion);
+    }
+  }
+  return NotFound("no such suggestion");
+}
+
+Result<domain::Worklog> ActivityFeed::Log(const Principal& caller, std::string_view suggestion_id,
+                                          const LogSuggestionInput& input) {
+  auto handled = store_.Suggestions().GetHandled(caller.user.id, suggestion_id);
+  if (!handled) {
+    return tl::unexpected(handled.error());
+  }
+  if (*handled) {
+    // Logged before (a retry or double click): the same worklog. Dismissed: gone.
+    if ((*handled)->action == kLogged && (*handled)->worklog_id) {
+      auto existing = store_.Worklogs().Get(*(*handled)->worklog_id);
+      if (existing && existing->user_id == caller.user.id) {
+        return existing;
+      }
+    }
+    return NotFound("no such suggestion");
+  }
+  auto suggestion = Find(caller.user, suggestion_id);
+  if (!suggestion) {
+    return tl::unexpected(suggestion.error());
+  }
+  WorklogFields fields;
+  fields.issue_key = input.issue_key ? input.issue_key : suggestion->issue_key;
+  fields.start_date = suggestion->date;
+  fields.start_time = input.start ? *input.start : suggestion->start_time;
+  fields.duration_seconds =
+      input.duration_seconds ? *input.duration_seconds : suggestion->duration.count();
+  fields.description = input.description ? *input.description : suggestion->description;
+  fields.origin = std::string(domain::OriginName(domain::WorklogOrigin::kActivityFeed));
+  if (!fields.issue_key) {
+    return InvalidArgument("issue_key", "is required: this suggestion has no issue key");
+  }
+  std::vector<std::string> keys;
+  keys.reserve(suggestion->activities.size());
+  for (const auto& activity : suggestion->activities) {
+    keys.push_back(activity.key);
+  }
+  auto worklog = worklogs_.Log(caller.user, fields, std::move(keys),
+                               "suggestion:" + std::string(suggestion_id));
+  if (!worklog) {
+    // Validation errors name the API's fields, except the start time.
+    if (worklog.error().field == "start_time") {
+      Error error = worklog.error();
+      error.field = "start";
+      return tl::unexpected(std::move(error));
+    }
+    return tl::unexpected(worklog.error());
+  }
+  store::HandledSuggestion record;
+  record.user_id = caller.user.id;
+  record.suggestion_id = std::string(suggestion_id);
+  record.action = std::string(kLogged);
+  record.worklog_id = worklog->id;
+  record.handled_at = clock_.Now();
+  if (auto marked = store_.Suggestions().MarkHandled(record); !marked) {
+    return tl::unexpected(marked.error());
+  }
+  return worklog;
+}
+
+Status ActivityFeed::Dismiss(const Principal& caller, std::string_view suggestion_id) {
+  auto handled = store_.Suggestions().GetHandled(caller.user.id, suggestion_id);
+  if (!handled) {
+    return tl::unexpected(handled.error());
+  }
+  if (*handled) {
+    return {};
+  }
+  auto suggestion = Find(caller.user, suggestion_id);
+  if (!suggestion) {
+    return tl::unexpected(suggestion.error());
+  }
+  store::HandledSuggestion record;
+  record.user_id = caller.user.id;
+  record.suggestion_id = std::string(suggestion_id);
+  record.action = std::string(kDismissed);
+  record.handled_at = clock_.Now();
+  if (auto marked = store_.Suggestions().MarkHandled(record); !marked) {
+    return tl::unexpected(marked.error());
+  }
+  return {};
+}
+
+}  // namespace worklog::app

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/principal.h"
+#include "app/worklogs.h"
+#include "common/clock.h"
+#include "common/result.h"
+#include "domain/worklog.h"
+#include "feed/suggest.h"
+#include "store/store.h"
+
+namespace worklog::app {
+
+inline constexpr int kMaxFeedDays = 62;
+// How far back a suggestion id is looked up when it is logged or dismissed (local days
+// before today).
+inline constexpr int kFeedLookbackDays = 93;
+
+struct ActivityFeedInput {
+  std::string from;  // YYYY-MM-DD, inclusive, in the caller's time zone
+  std::string to;    // YYYY-MM-DD, inclusive; at most kMaxFeedDays days in all
+};
+
+struct ActivityFeedPage {
+  std::string from;
+  std::string to;
+  std::vector<feed::Suggestion> suggestions;  // by date, then start_time; unhandled only
+};
+
+// Overrides when logging a suggestion (absent: the suggestion's own value).
+struct LogSuggestionInput {
+  std::optional<std::string> issue_key;  // required for an unassigned suggestion
+  std::optional<std::string> start;      // local time of day on the suggestion's date, HH:MM[:SS]
+  std::optional<int64_t> duration_seconds;
+  std::optional<std::string> description;
+};
+
+// The caller's Activity Feed (DESIGN.md §3.5): suggestions computed on read from the
+// activities attributed to their GitLab identity; logging or dismissing one is remembered
+// (store::SuggestionRepository) and it never comes back. Nobody reads another user's feed:
+// a suggestion id that is not the caller's is kNotFound.
+class ActivityFeed {
+ public:
+  ActivityFeed(store::Store& store, const Clock& clock, Worklogs& worklogs);
+
+  // Errors name "from", "to" (also a range over kMaxFeedDays) or "timezone". A caller with
+  // no GitLab identity has an empty feed.
+  Result<ActivityFeedPage> Get(const Principal& caller, const ActivityFeedInput& input);
+  // Creates the worklog (origin activity_feed, the suggestion's activity keys, dedupe key
+  // "suggestion:<id>") and records the suggestion as logged. Logging it again returns the
+  // same worklog. kNotFound for an unknown, dismissed or someone else's suggestion.
+  Result<domain::Worklog> Log(const Principal& caller, std::string_view suggestion_id,
+                              const LogSuggestionInput& input);
+  // Records the suggestion as dismissed (again: no-op). kNotFound as for Log.
+  Status Dismiss(const Principal& caller, std::string_view suggestion_id);
+
+ private:
+  // Every suggestion (handled or not) of `user` for local days from..to.
+  Result<std::vector<feed::Suggestion>> Compute(const domain::User& user, std::string_view from,
+                                                std::string_view to);
+  // The caller's suggestion with this id among the last kFeedLookbackDays days.
+  Result<feed::Suggestion> Find(const domain::User& user, std::string_view suggestion_id);
+
+  store::Store& store_;
+  const Clock& clock_;
+  Worklogs& worklogs_;
+};
+
+}  // namespace worklog::app

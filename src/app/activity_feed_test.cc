@@ -1,0 +1,203 @@
+// The Activity Feed use cases over a real (SQLite) store: attributed activities become
+// suggestions, logging one creates one worklog however often it is posted, handled
+// suggestions never come back, and nobody reaches another user's suggestion.
+#include "app/activity_feed.h"
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <date/date.h>
+#include <gtest/gtest.h>
+
+#include "app/worklogs.h"
+#include "store/store.h"
+#include "support/temp_dir.h"
+
+namespace worklog::app {
+namespace {
+
+TimePoint Utc(int hh, int mm, unsigned day = 24) {
+  return date::sys_days{date::year{2026} / date::November / date::day{day}} +
+         std::chrono::hours{hh} + std::chrono::minutes{mm};
+}
+
+domain::Activity Commit(const std::string& key, TimePoint at, int64_t pusher,
+                        const std::string& email, std::vector<std::string> keys,
+                        const std::string& title) {
+  domain::Activity activity;
+  activity.key = key;
+  activity.kind = domain::ActivityKind::kCommit;
+  activity.action = "pushed";
+  activity.occurred_at = at;
+  activity.project_id = 9;
+  activity.project_path = "acme/api";
+  activity.gitlab_user_id = pusher;
+  activity.author_email = email;
+  activity.author_name = "Someone";
+  activity.title = title;
+  activity.body = title;
+  activity.url = "https://gitlab.example.com/acme/api/-/commit/" + key;
+  activity.ref = "main";
+  activity.sha = key;
+  activity.issue_keys = std::move(keys);
+  return activity;
+}
+
+class ActivityFeedTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = store::OpenStore("sqlite:" + dir_.File("worklog.db"), clock_);
+    ASSERT_TRUE(opened) << opened.error().message;
+    store_ = std::move(*opened);
+    ASSERT_TRUE(store_->Migrate());
+    worklogs_ = std::make_unique<Worklogs>(*store_, clock_);
+    feed_ = std::make_unique<ActivityFeed>(*store_, clock_, *worklogs_);
+    ada_ = AddUser("ada@example.com", 101);
+    bob_ = AddUser("bob@example.com", 102);
+    // Oslo is UTC+1 in November: 08:10Z is 09:10 local.
+    ASSERT_TRUE(store_->Activities().InsertBatch({
+        Commit("c1", Utc(8, 10), 101, "ada@example.com", {"PROJ-7"}, "PROJ-7 start login"),
+        Commit("c2", Utc(9, 40), 101, "ada@example.com", {"PROJ-7"}, "PROJ-7 finish login"),
+        Commit("c3", Utc(13, 0), 101, "ada@example.com", {}, "tidy up"),
+        Commit("c4", Utc(10, 0), 102, "bob@example.com", {"PROJ-9"}, "PROJ-9 bob's work"),
+    }));
+  }
+
+  Principal AddUser(const std::string& email, int64_t gitlab_user_id) {
+    auto user = store_->Users().Create({.email = email,
+                                        .name = "Staff",
+                                        .role = domain::Role::kUser,
+                                        .timezone = "Europe/Oslo",
+                                        .password_hash = ""});
+    EXPECT_TRUE(user) << user.error().message;
+    store::GitlabIdentity identity;
+    identity.user_id = user->id;
+    identity.gitlab_user_id = gitlab_user_id;
+    identity.username = email.substr(0, email.find('@'));
+    identity.emails = {email};
+    identity.connected_by = user->id;
+    identity.connected_at = clock_.Now();
+    EXPECT_TRUE(store_->GitlabOrg().LinkIdentity(identity));
+    Principal principal;
+    principal.user = *user;
+    return principal;
+  }
+
+  std::vector<feed::Suggestion> Feed(const Principal& who) {
+    auto page = feed_->Get(who, {.from = "2026-11-24", .to = "2026-11-24"});
+    EXPECT_TRUE(page) << page.error().message;
+    return page ? page->suggestions : std::vector<feed::Suggestion>{};
+  }
+
+  FakeClock clock_{Utc(18, 0)};
+  testing::TempDir dir_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<Worklogs> worklogs_;
+  std::unique_ptr<ActivityFeed> feed_;
+  Principal ada_;
+  Principal bob_;
+};
+
+TEST_F(ActivityFeedTest, FeedShowsTheDaysSuggestionsWithHandComputedDurations) {
+  const auto suggestions = Feed(ada_);
+  ASSERT_EQ(suggestions.size(), 2u);
+  // PROJ-7: lead-in 30 min before 09:10, then the 90 min gap to 10:40 = 2 h.
+  EXPECT_EQ(suggestions[0].issue_key, std::optional<std::string>("PROJ-7"));
+  EXPECT_EQ(suggestions[0].date, "2026-11-24");
+  EXPECT_EQ(suggestions[0].start_time, "08:40:00");
+  EXPECT_EQ(suggestions[0].duration, std::chrono::hours(2));
+  ASSERT_EQ(suggestions[0].activities.size(), 2u);
+  // 14:00 local is 3 h 20 min after 10:40: a new session, the lead-in only (30 min).
+  EXPECT_EQ(suggestions[1].issue_key, std::nullopt);
+  EXPECT_EQ(suggestions[1].duration, std::chrono::minutes(30));
+}
+
+TEST_F(ActivityFeedTest, RangeOverSixtyTwoDaysNamesTo) {
+  auto page = feed_->Get(ada_, {.from = "2026-01-01", .to = "2026-03-04"});
+  ASSERT_FALSE(page);
+  EXPECT_EQ(page.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(page.error().field, "to");
+  auto bad = feed_->Get(ada_, {.from = "2026-13-01", .to = "2026-11-24"});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().field, "from");
+}
+
+TEST_F(ActivityFeedTest, UserWithoutGitlabIdentityHasAnEmptyFeed) {
+  auto carol = store_->Users().Create({.email = "carol@example.com",
+                                       .name = "Carol",
+                                       .role = domain::Role::kUser,
+                                       .timezone = "Europe/Oslo",
+                                       .password_hash = ""});
+  ASSERT_TRUE(carol);
+  Principal who;
+  who.user = *carol;
+  EXPECT_TRUE(Feed(who).empty());
+}
+
+TEST_F(ActivityFeedTest, LoggingTwiceCreatesOneWorklogAndTheSuggestionIsGone) {
+  const auto suggestion = Feed(ada_).at(0);
+  auto first = feed_->Log(ada_, suggestion.id, {});
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->origin, domain::WorklogOrigin::kActivityFeed);
+  EXPECT_EQ(first->issue_key, "PROJ-7");
+  EXPECT_EQ(first->duration_seconds, 7200);
+  EXPECT_EQ(first->start_date, "2026-11-24");
+  EXPECT_EQ(first->start_time, "08:40:00");
+  EXPECT_EQ(first->activity_keys, (std::vector<std::string>{"c1", "c2"}));
+  auto second = feed_->Log(ada_, suggestion.id, {});
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(second->id, first->id);
+  auto listed =
+      worklogs_->List(ada_, {.from = "2026-11-24", .to = "2026-11-24", .user_id = std::nullopt});
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->worklogs.size(), 1u);
+  const auto left = Feed(ada_);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_NE(left[0].id, suggestion.id);
+}
+
+TEST_F(ActivityFeedTest, UnassignedSuggestionNeedsAnIssueKey) {
+  const auto unassigned = Feed(ada_).at(1);
+  auto refused = feed_->Log(ada_, unassigned.id, {});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().field, "issue_key");
+  LogSuggestionInput input;
+  input.issue_key = "PROJ-8";
+  input.duration_seconds = 900;
+  auto logged = feed_->Log(ada_, unassigned.id, input);
+  ASSERT_TRUE(logged) << logged.error().message;
+  EXPECT_EQ(logged->issue_key, "PROJ-8");
+  EXPECT_EQ(logged->duration_seconds, 900);
+}
+
+TEST_F(ActivityFeedTest, DismissedSuggestionNeverReturns) {
+  const auto suggestion = Feed(ada_).at(0);
+  ASSERT_TRUE(feed_->Dismiss(ada_, suggestion.id));
+  ASSERT_TRUE(feed_->Dismiss(ada_, suggestion.id));  // again: no-op
+  const auto left = Feed(ada_);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_NE(left[0].id, suggestion.id);
+  auto logged = feed_->Log(ada_, suggestion.id, {});
+  ASSERT_FALSE(logged);
+  EXPECT_EQ(logged.error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(ActivityFeedTest, AnotherUsersOrAnUnknownSuggestionIsNotFound) {
+  const auto adas = Feed(ada_).at(0);
+  auto logged = feed_->Log(bob_, adas.id, {});
+  ASSERT_FALSE(logged);
+  EXPECT_EQ(logged.error().code, ErrorCode::kNotFound);
+  auto dismissed = feed_->Dismiss(bob_, adas.id);
+  ASSERT_FALSE(dismissed);
+  EXPECT_EQ(dismissed.error().code, ErrorCode::kNotFound);
+  auto unknown = feed_->Dismiss(ada_, "sg_00000000000000000000000000000000");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
+  // Ada's suggestion is untouched by bob's attempts.
+  EXPECT_EQ(Feed(ada_).size(), 2u);
+}
+
+}  // namespace
+}  // namespace worklog::app

@@ -1,0 +1,109 @@
+// GET /api/v1/me/activity-feed, POST /api/v1/me/activity-feed/{suggestion_id}/log and
+// .../dismiss (DESIGN §5).
+#include <nlohmann/json.hpp>
+
+#include "app/app.h"
+#include "domain/activity.h"
+#include "http/json.h"
+#include "http/problem.h"
+#include "http/router.h"
+
+namespace worklog::http::routes_activity_feed {
+namespace {
+
+nlohmann::json SuggestionJson(const feed::Suggestion& suggestion) {
+  nlohmann::json activities = nlohmann::json::array();
+  for (const auto& activity : suggestion.activities) {
+    activities.push_back({{"key", activity.key},
+                          {"kind", std::string(domain::KindName(activity.kind))},
+                          {"action", activity.action},
+                          {"occurred_at", Rfc3339(activity.occurred_at)},
+                          {"title", activity.title},
+                          {"url", activity.url},
+                          {"project_path", activity.project_path}});
+  }
+  return {{"id", suggestion.id},
+          {"date", suggestion.date},
+          {"start_time", suggestion.start_time},
+          {"duration_seconds", suggestion.duration.count()},
+          {"issue_key",
+           suggestion.issue_key ? nlohmann::json(*suggestion.issue_key) : nlohmann::json(nullptr)},
+          {"description", suggestion.description},
+          {"why", suggestion.why},
+          {"activities", std::move(activities)}};
+}
+
+Result<app::LogSuggestionInput> ParseLogInput(std::string_view text) {
+  app::LogSuggestionInput input;
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    return input;  // no body: log the suggestion as it is
+  }
+  auto body = ParseJsonObject(text);
+  if (!body) {
+    return tl::unexpected(body.error());
+  }
+  if (auto known =
+          RejectUnknownFields(*body, {"issue_key", "start", "duration_seconds", "description"});
+      !known) {
+    return tl::unexpected(known.error());
+  }
+  for (const auto& [name, target] :
+       {std::pair{"issue_key", &input.issue_key}, std::pair{"start", &input.start},
+        std::pair{"description", &input.description}}) {
+    auto value = OptionalString(*body, name);
+    if (!value) {
+      return tl::unexpected(value.error());
+    }
+    *target = std::move(*value);
+  }
+  auto duration = OptionalInt(*body, "duration_seconds");
+  if (!duration) {
+    return tl::unexpected(duration.error());
+  }
+  input.duration_seconds = *duration;
+  return input;
+}
+
+}  // namespace
+
+void Register(Router& router, RouteContext& context) {
+  app::App& app = context.app;
+  router.Get("/api/v1/me/activity-feed", {}, [&app](const Request& request) {
+    app::ActivityFeedInput input;
+    input.from = std::string(request.Query("from").value_or(""));
+    input.to = std::string(request.Query("to").value_or(""));
+    auto page = app.activity_feed().Get(request.Caller(), input);
+    if (!page) {
+      return ErrorResponse(page.error());
+    }
+    nlohmann::json suggestions = nlohmann::json::array();
+    for (const auto& suggestion : page->suggestions) {
+      suggestions.push_back(SuggestionJson(suggestion));
+    }
+    return JsonResponse(
+        200, {{"from", page->from}, {"to", page->to}, {"suggestions", std::move(suggestions)}});
+  });
+  router.Post("/api/v1/me/activity-feed/{suggestion_id}/log", {}, [&app](const Request& request) {
+    auto input = ParseLogInput(request.body);
+    if (!input) {
+      return ErrorResponse(input.error());
+    }
+    auto worklog =
+        app.activity_feed().Log(request.Caller(), request.PathParam("suggestion_id"), *input);
+    if (!worklog) {
+      return ErrorResponse(worklog.error());
+    }
+    return JsonResponse(201, WorklogJson(*worklog));
+  });
+  router.Post(
+      "/api/v1/me/activity-feed/{suggestion_id}/dismiss", {}, [&app](const Request& request) {
+        if (auto dismissed =
+                app.activity_feed().Dismiss(request.Caller(), request.PathParam("suggestion_id"));
+            !dismissed) {
+          return ErrorResponse(dismissed.error());
+        }
+        return NoContent();
+      });
+}
+
+}  // namespace worklog::http::routes_activity_feed

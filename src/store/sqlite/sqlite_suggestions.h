@@ -1,0 +1,23 @@
+#pragma once
+
+#include "store/suggestion_repository.h"
+
+namespace worklog::store::sqlite {
+
+class SqliteStore;
+
+// Handled Activity Feed suggestions on SQLite.
+class SqliteSuggestions final : public SuggestionRepository {
+ public:
+  explicit SqliteSuggestions(SqliteStore& store) : store_(store) {}
+  Result<HandledSuggestion> MarkHandled(const HandledSuggestion& handled) override;
+  Result<std::optional<HandledSuggestion>> GetHandled(int64_t user_id,
+                                                      std::string_view suggestion_id) override;
+  Result<std::vector<std::string>> FilterHandled(
+      int64_t user_id, const std::vector<std::string>& suggestion_ids) override;
+
+ private:
+  SqliteStore& store_;
+};
+
+}  // namespace worklog::store::sqlite
