@@ -122,7 +122,9 @@ void AddGitLabSimCommand(CLI::App& app, int& exit_code) {
   command->callback([flags, &exit_code] { exit_code = RunGitLabSim(*flags); });
 }
 
-const CommandRegistration kRegistration("gitlab-sim", &AddGitLabSimCommand);
+// Registration runs before main(); a failure there (out of memory) cannot be reported anyway.
+const CommandRegistration kRegistration(  // NOLINT(cert-err58-cpp)
+    "gitlab-sim", &AddGitLabSimCommand);
 
 }  // namespace
 }  // namespace worklog::cli

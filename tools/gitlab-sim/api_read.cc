@@ -203,11 +203,11 @@ void SendEvents(GitLabSim::Impl& sim, Ctx& ctx, const std::function<bool(const E
     }
   }
   const std::string target_type = ctx.Str("target_type");
-  static const std::vector<std::string> kTargets{"issue",     "milestone", "merge_request", "note",
-                                                 "project",   "snippet",   "user",          "epic",
-                                                 "wiki_page", "design"};
+  static const std::vector<std::string> known_targets{
+      "issue",   "milestone", "merge_request", "note",      "project",
+      "snippet", "user",      "epic",          "wiki_page", "design"};
   if (!target_type.empty() &&
-      std::find(kTargets.begin(), kTargets.end(), target_type) == kTargets.end()) {
+      std::find(known_targets.begin(), known_targets.end(), target_type) == known_targets.end()) {
     SendJson(ctx, 400, json{{"error", "target_type does not have a valid value"}});
     return;
   }
@@ -220,6 +220,7 @@ void SendEvents(GitLabSim::Impl& sim, Ctx& ctx, const std::function<bool(const E
   const bool desc = ctx.Str("sort", "desc") != "asc";
   SortBy<Event>(found, "created_at", desc, nullptr, [](const Event& e) { return e.created_at; });
   std::vector<json> items;
+  items.reserve(found.size());
   for (const Event* e : found) {
     items.push_back(RenderEvent(sim.state, *e));
   }
@@ -239,6 +240,7 @@ void SendNotes(GitLabSim::Impl& sim, Ctx& ctx, const std::string& type, Id notea
     return order_by == "updated_at" ? n.updated_at : n.created_at;
   });
   std::vector<json> items;
+  items.reserve(found.size());
   for (const Note* n : found) {
     items.push_back(RenderNote(sim.state, *n));
   }
@@ -385,6 +387,7 @@ void RegisterApiReadRoutes(GitLabSim::Impl& sim) {
         [&order_by](const User& u) { return order_by == "username" ? u.username : u.name; },
         [](const User& u) { return u.created_at; });
     std::vector<json> items;
+    items.reserve(found.size());
     for (const User* u : found) {
       items.push_back(ctx.actor.admin ? RenderUser(state, *u, ctx.actor)
                                       : RenderUserBasic(state, *u));
@@ -478,6 +481,7 @@ void RegisterApiReadRoutes(GitLabSim::Impl& sim) {
         [&order_by](const Namespace& n) { return order_by == "path" ? n.full_path : n.name; },
         [](const Namespace& n) { return n.created_at; });
     std::vector<json> items;
+    items.reserve(found.size());
     for (const Namespace* g : found) {
       items.push_back(RenderGroup(state, *g));
     }
@@ -717,6 +721,7 @@ void RegisterApiReadRoutes(GitLabSim::Impl& sim) {
             });
         const bool simple = ctx.Str("view") == "simple";
         std::vector<json> items;
+        items.reserve(found.size());
         for (const MergeRequest* mr : found) {
           json item = RenderMergeRequest(state, *project, *mr);
           if (simple) {
@@ -802,6 +807,7 @@ void RegisterApiReadRoutes(GitLabSim::Impl& sim) {
           return order_by == "updated_at" ? i.updated_at : i.created_at;
         });
     std::vector<json> items;
+    items.reserve(found.size());
     for (const Issue* issue : found) {
       items.push_back(RenderIssue(state, *project, *issue));
     }

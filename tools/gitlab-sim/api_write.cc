@@ -1,6 +1,7 @@
 // State-changing routes of /api/v4 (administrator token + Sudo, or a user's token).
 
 #include <algorithm>
+#include <array>
 
 #include "gitlab-sim/api_common.h"
 #include "gitlab-sim/time_util.h"
@@ -8,19 +9,19 @@
 namespace worklog::gitlab_sim {
 namespace {
 
-const char* const kHookFlags[] = {"push_events",
-                                  "tag_push_events",
-                                  "merge_requests_events",
-                                  "note_events",
-                                  "confidential_note_events",
-                                  "issues_events",
-                                  "confidential_issues_events",
-                                  "pipeline_events",
-                                  "job_events",
-                                  "wiki_page_events",
-                                  "deployment_events",
-                                  "releases_events",
-                                  "enable_ssl_verification"};
+constexpr std::array<const char*, 13> kHookFlags{"push_events",
+                                                 "tag_push_events",
+                                                 "merge_requests_events",
+                                                 "note_events",
+                                                 "confidential_note_events",
+                                                 "issues_events",
+                                                 "confidential_issues_events",
+                                                 "pipeline_events",
+                                                 "job_events",
+                                                 "wiki_page_events",
+                                                 "deployment_events",
+                                                 "releases_events",
+                                                 "enable_ssl_verification"};
 
 NewProjectHook ParseHook(Ctx& ctx, std::set<std::string>& given) {
   NewProjectHook in;

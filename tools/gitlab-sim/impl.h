@@ -93,6 +93,10 @@ struct Fault {
 class GitLabSim::Impl {
  public:
   explicit Impl(SimOptions options);
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  Impl(Impl&&) = delete;
+  Impl& operator=(Impl&&) = delete;
   ~Impl();
 
   Status Start();

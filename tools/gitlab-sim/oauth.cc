@@ -136,8 +136,9 @@ void TokenError(Ctx& ctx, int status, const std::string& error, const std::strin
   ctx.res.set_header("Cache-Control", "no-store");
   ctx.res.set_header("Pragma", "no-cache");
   if (status == 401) {
-    ctx.res.set_header("WWW-Authenticate", "Bearer realm=\"Doorkeeper\", error=\"" + error +
-                                               "\", error_description=\"" + description + "\"");
+    ctx.res.set_header("WWW-Authenticate", fmt::format(R"(Bearer realm="Doorkeeper", error="{}", )"
+                                                       R"(error_description="{}")",
+                                                       error, description));
   }
   SendJson(ctx, status, json{{"error", error}, {"error_description", description}});
 }
@@ -204,7 +205,7 @@ class OAuthRoutes {
     }
     std::string body;
     if (!alert.empty()) {
-      body += "<div class=\"flash-alert\" role=\"alert\">" + Html(alert) + "</div>\n";
+      body += R"(<div class="flash-alert" role="alert">)" + Html(alert) + "</div>\n";
     }
     body +=
         "<form id=\"new_user\" class=\"new_user\" action=\"/users/sign_in\" method=\"post\">\n"
@@ -403,12 +404,12 @@ class OAuthRoutes {
     if (authorization.rfind("Basic ", 0) == 0) {
       std::string decoded;
       // Base64 (standard alphabet) decode of "id:secret".
-      static const std::string kAlphabet =
+      static const std::string alphabet =
           "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
       unsigned int buffer = 0;
       int bits = 0;
       for (const char c : authorization.substr(6)) {
-        const auto pos = kAlphabet.find(c);
+        const auto pos = alphabet.find(c);
         if (pos == std::string::npos) {
           continue;
         }

@@ -48,7 +48,7 @@ class OAuthTest : public SimTest {
 
   // Signs alice in through the browser flow and returns the redirect with the code.
   std::string BrowserFlow() {
-    auto first = client_->Get(AuthorizePath().c_str());
+    auto first = client_->Get(AuthorizePath());
     EXPECT_EQ(first->status, 302);
     EXPECT_NE(first->get_header_value("Location").find("/users/sign_in"), std::string::npos);
     const std::string pre = SessionCookie(first);
@@ -59,7 +59,7 @@ class OAuthTest : public SimTest {
     cookie_ = SessionCookie(signed_in);
     const std::string back = signed_in->get_header_value("Location");
     EXPECT_NE(back.find("/oauth/authorize?client_id="), std::string::npos) << back;
-    auto consent = client_->Get(back.substr(back.find("/oauth/")).c_str(), {{"Cookie", cookie_}});
+    auto consent = client_->Get(back.substr(back.find("/oauth/")), {{"Cookie", cookie_}});
     EXPECT_EQ(consent->status, 200);
     EXPECT_NE(consent->body.find("Authorize worklog"), std::string::npos);
     const std::string form =
@@ -103,7 +103,7 @@ TEST_F(OAuthTest, SignInAuthorizeAndTokenWithPkceGiveAnApiToken) {
   EXPECT_EQ(Me(token.body["access_token"]).body["username"], "alice");
 
   const Reply info = ToReply(client_->Get(
-      ("/oauth/token/info?access_token=" + token.body["access_token"].get<std::string>()).c_str()));
+      ("/oauth/token/info?access_token=" + token.body["access_token"].get<std::string>())));
   EXPECT_EQ(info.body["resource_owner_id"], 2);
   EXPECT_EQ(info.body["application"]["uid"], client_id_);
   EXPECT_EQ(info.body["scope"], json::array({"api"}));
@@ -172,7 +172,7 @@ TEST_F(OAuthTest, RevokedTokenAnswersEmptyObjectAndStopsWorking) {
 
 TEST_F(OAuthTest, SecondAuthorizationOfTheSameScopesSkipsTheConsentScreen) {
   ExchangeCode(Param(BrowserFlow(), "code"));
-  auto again = client_->Get(AuthorizePath().c_str(), {{"Cookie", cookie_}});
+  auto again = client_->Get(AuthorizePath(), {{"Cookie", cookie_}});
   ASSERT_EQ(again->status, 302);
   EXPECT_NE(again->get_header_value("Location").find("code="), std::string::npos);
 }
@@ -180,16 +180,14 @@ TEST_F(OAuthTest, SecondAuthorizationOfTheSameScopesSkipsTheConsentScreen) {
 TEST_F(OAuthTest, BadRedirectUriIsShownNotRedirectedAndBadScopeIsRedirected) {
   auto bad_redirect = client_->Get(("/oauth/authorize?client_id=" + client_id_ +
                                     "&redirect_uri=http%3A%2F%2Fevil.example%2F&"
-                                    "response_type=code")
-                                       .c_str());
+                                    "response_type=code"));
   EXPECT_EQ(bad_redirect->status, 400);
   EXPECT_FALSE(bad_redirect->has_header("Location"));
   auto bad_client = client_->Get("/oauth/authorize?client_id=nope&response_type=code");
   EXPECT_EQ(bad_client->status, 401);
   auto bad_scope = client_->Get(("/oauth/authorize?client_id=" + client_id_ +
                                  "&redirect_uri=" + UrlEncodeForTest(kRedirect) +
-                                 "&response_type=code&state=s1&scope=sudo")
-                                    .c_str());
+                                 "&response_type=code&state=s1&scope=sudo"));
   ASSERT_EQ(bad_scope->status, 302);
   const std::string location = bad_scope->get_header_value("Location");
   EXPECT_EQ(Param(location, "error"), "invalid_scope");

@@ -111,9 +111,9 @@ GitLabSim::Impl::Impl(SimOptions opts)
   };
   server_.set_tcp_nodelay(true);
   server_.set_keep_alive_timeout(2);
-  server_.set_payload_max_length(26U * 1024U * 1024U);
+  server_.set_payload_max_length(std::size_t{26} * 1024 * 1024);
   server_.set_exception_handler(
-      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+      [](const httplib::Request& req, httplib::Response& res, const std::exception_ptr& ep) {
         std::string what = "unknown";
         try {
           std::rethrow_exception(ep);

@@ -22,7 +22,7 @@ using nlohmann::json;
 
 inline constexpr const char* kRootToken = "glpat-root-token-for-tests";
 
-struct Reply {
+struct Reply {  // NOLINT(bugprone-exception-escape): json members
   int status = 0;
   json body;
   std::string text;
@@ -87,21 +87,19 @@ class SimTest : public ::testing::Test {
 
   Reply Get(const std::string& path, const std::string& sudo = "",
             const std::string& token = kRootToken) {
-    return ToReply(client_->Get(path.c_str(), AuthHeaders(token, sudo)));
+    return ToReply(client_->Get(path, AuthHeaders(token, sudo)));
   }
   Reply Post(const std::string& path, const json& body, const std::string& sudo = "",
              const std::string& token = kRootToken) {
-    return ToReply(
-        client_->Post(path.c_str(), AuthHeaders(token, sudo), body.dump(), "application/json"));
+    return ToReply(client_->Post(path, AuthHeaders(token, sudo), body.dump(), "application/json"));
   }
   Reply Put(const std::string& path, const json& body, const std::string& sudo = "",
             const std::string& token = kRootToken) {
-    return ToReply(
-        client_->Put(path.c_str(), AuthHeaders(token, sudo), body.dump(), "application/json"));
+    return ToReply(client_->Put(path, AuthHeaders(token, sudo), body.dump(), "application/json"));
   }
   Reply Delete(const std::string& path, const std::string& sudo = "",
                const std::string& token = kRootToken) {
-    return ToReply(client_->Delete(path.c_str(), AuthHeaders(token, sudo)));
+    return ToReply(client_->Delete(path, AuthHeaders(token, sudo)));
   }
 
   // Creates a user (password "password-123") and returns its id.

@@ -223,15 +223,15 @@ const Application* State::FindApplicationByUid(std::string_view uid) const {
 }
 
 const std::map<Id, Member>& State::project_members(Id project_id) const {
-  static const std::map<Id, Member> kEmpty;
+  static const std::map<Id, Member> empty;
   const auto it = project_members_.find(project_id);
-  return it == project_members_.end() ? kEmpty : it->second;
+  return it == project_members_.end() ? empty : it->second;
 }
 
 const std::map<Id, Member>& State::group_members(Id group_id) const {
-  static const std::map<Id, Member> kEmpty;
+  static const std::map<Id, Member> empty;
   const auto it = group_members_.find(group_id);
-  return it == group_members_.end() ? kEmpty : it->second;
+  return it == group_members_.end() ? empty : it->second;
 }
 
 // --- access ------------------------------------------------------------------------------
@@ -839,8 +839,8 @@ Result<const Member*> State::AddProjectMember(const Actor& actor, Id project_id,
   if (FindUser(user_id) == nullptr) {
     return NotFound("404 User Not Found");
   }
-  static const std::set<int> kLevels{5, 10, 15, 20, 30, 40, 50};
-  if (kLevels.count(access_level) == 0) {
+  static const std::set<int> levels{5, 10, 15, 20, 30, 40, 50};
+  if (levels.count(access_level) == 0) {
     return InvalidArgument("access_level", "does not have a valid value");
   }
   auto& members = project_members_[project_id];
@@ -869,8 +869,8 @@ Result<const Member*> State::AddGroupMember(const Actor& actor, Id group_id, Id 
   if (FindUser(user_id) == nullptr) {
     return NotFound("404 User Not Found");
   }
-  static const std::set<int> kLevels{5, 10, 15, 20, 30, 40, 50};
-  if (kLevels.count(access_level) == 0) {
+  static const std::set<int> levels{5, 10, 15, 20, 30, 40, 50};
+  if (levels.count(access_level) == 0) {
     return InvalidArgument("access_level", "does not have a valid value");
   }
   auto& members = group_members_[group_id];
@@ -987,7 +987,8 @@ Result<const Commit*> State::CreateCommit(const Actor& actor, Id project_id,
 }
 
 Result<std::vector<const Commit*>> State::Push(const Actor& actor, Id project_id,
-                                               std::string branch, std::string start_branch,
+                                               const std::string& branch,
+                                               const std::string& start_branch,
                                                const std::vector<NewCommit>& commits) {
   auto pit = projects_.find(project_id);
   if (pit == projects_.end()) {
@@ -1006,7 +1007,8 @@ Result<std::vector<const Commit*>> State::Push(const Actor& actor, Id project_id
     return PermissionDenied("You are not allowed to push into this branch");
   }
   const auto existing = project.branches.find(branch);
-  std::string before = existing != project.branches.end() ? existing->second : kZeroSha;
+  std::string before =
+      existing != project.branches.end() ? existing->second : std::string(kZeroSha);
   std::string parent = existing != project.branches.end() ? existing->second : "";
   if (existing == project.branches.end() && !empty_repo) {
     if (start_branch.empty()) {
@@ -1125,7 +1127,7 @@ Result<const MergeRequest*> State::CreateMergeRequest(const Actor& actor, Id pro
 Result<const MergeRequest*> State::UpdateMergeRequest(const Actor& actor, Id project_id, Id iid,
                                                       std::optional<std::string> title,
                                                       std::optional<std::string> description,
-                                                      std::string state_event,
+                                                      const std::string& state_event,
                                                       std::optional<TimePoint> at) {
   auto pit = projects_.find(project_id);
   if (pit == projects_.end()) {
@@ -1135,7 +1137,7 @@ Result<const MergeRequest*> State::UpdateMergeRequest(const Actor& actor, Id pro
   if (auto ok = CheckProjectWrite(actor, project, kDeveloper); !ok) {
     return tl::unexpected(ok.error());
   }
-  MergeRequest* mr = const_cast<MergeRequest*>(FindMergeRequest(project_id, iid));
+  auto* mr = const_cast<MergeRequest*>(FindMergeRequest(project_id, iid));
   if (mr == nullptr) {
     return NotFound("404 Not found");
   }
@@ -1187,7 +1189,7 @@ Result<const MergeRequest*> State::UpdateMergeRequest(const Actor& actor, Id pro
 
 Result<const MergeRequest*> State::MergeMergeRequest(const Actor& actor, Id project_id, Id iid,
                                                      std::optional<TimePoint> at,
-                                                     std::string merge_commit_message) {
+                                                     const std::string& merge_commit_message) {
   auto pit = projects_.find(project_id);
   if (pit == projects_.end()) {
     return NotFound("404 Project Not Found");
@@ -1196,7 +1198,7 @@ Result<const MergeRequest*> State::MergeMergeRequest(const Actor& actor, Id proj
   if (auto ok = CheckProjectWrite(actor, project, kDeveloper); !ok) {
     return tl::unexpected(ok.error());
   }
-  MergeRequest* mr = const_cast<MergeRequest*>(FindMergeRequest(project_id, iid));
+  auto* mr = const_cast<MergeRequest*>(FindMergeRequest(project_id, iid));
   if (mr == nullptr) {
     return NotFound("404 Not found");
   }
@@ -1281,7 +1283,7 @@ Result<const MergeRequest*> State::ApproveMergeRequest(const Actor& actor, Id pr
   if (auto ok = CheckProjectWrite(actor, project, kDeveloper); !ok) {
     return tl::unexpected(ok.error());
   }
-  MergeRequest* mr = const_cast<MergeRequest*>(FindMergeRequest(project_id, iid));
+  auto* mr = const_cast<MergeRequest*>(FindMergeRequest(project_id, iid));
   if (mr == nullptr) {
     return NotFound("404 Not found");
   }
@@ -1352,7 +1354,8 @@ Result<const Issue*> State::CreateIssue(const Actor& actor, Id project_id, const
 Result<const Issue*> State::UpdateIssue(const Actor& actor, Id project_id, Id iid,
                                         std::optional<std::string> title,
                                         std::optional<std::string> description,
-                                        std::string state_event, std::optional<TimePoint> at) {
+                                        const std::string& state_event,
+                                        std::optional<TimePoint> at) {
   auto pit = projects_.find(project_id);
   if (pit == projects_.end()) {
     return NotFound("404 Project Not Found");
@@ -1361,7 +1364,7 @@ Result<const Issue*> State::UpdateIssue(const Actor& actor, Id project_id, Id ii
   if (auto ok = CheckProjectWrite(actor, project, kReporter); !ok) {
     return tl::unexpected(ok.error());
   }
-  Issue* issue = const_cast<Issue*>(FindIssue(project_id, iid));
+  auto* issue = const_cast<Issue*>(FindIssue(project_id, iid));
   if (issue == nullptr) {
     return NotFound("404 Not found");
   }
@@ -1411,9 +1414,9 @@ Result<const Issue*> State::UpdateIssue(const Actor& actor, Id project_id, Id ii
   return issue;
 }
 
-Result<const Note*> State::CreateNote(const Actor& actor, Id project_id, std::string noteable_type,
-                                      std::string ref, std::string body,
-                                      std::optional<TimePoint> at) {
+Result<const Note*> State::CreateNote(const Actor& actor, Id project_id,
+                                      const std::string& noteable_type, const std::string& ref,
+                                      std::string body, std::optional<TimePoint> at) {
   auto pit = projects_.find(project_id);
   if (pit == projects_.end()) {
     return NotFound("404 Project Not Found");
@@ -1641,10 +1644,11 @@ Result<OutgoingHook> State::TestHook(const Actor& actor, Id project_id, Id hook_
         }
       }
     }
-    const std::string after = commits.empty() ? kZeroSha : commits.back()->sha;
+    const std::string after = commits.empty() ? std::string(kZeroSha) : commits.back()->sha;
     out.event = "Push Hook";
     out.body = HookPushBody(*project, user, "refs/heads/" + project->default_branch,
-                            commits.empty() ? kZeroSha : commits.front()->sha, after, commits);
+                            commits.empty() ? std::string(kZeroSha) : commits.front()->sha, after,
+                            commits);
   } else if (trigger == "merge_requests_events") {
     const MergeRequest* last = nullptr;
     for (const auto& [id, mr] : merge_requests_) {

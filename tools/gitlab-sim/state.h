@@ -10,6 +10,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.h"
@@ -26,7 +27,7 @@ inline constexpr int kDeveloper = 30;
 inline constexpr int kMaintainer = 40;
 inline constexpr int kOwner = 50;
 
-inline const std::string kZeroSha(40, '0');
+inline constexpr std::string_view kZeroSha = "0000000000000000000000000000000000000000";
 
 struct User {
   Id id = 0;
@@ -432,8 +433,9 @@ class State {
   // --- repository and work items -------------------------------------------------------
   Result<const Commit*> CreateCommit(const Actor& actor, Id project_id, const NewCommit& input);
   // One push of several commits (what `git push` does): one push event, one Push Hook.
-  Result<std::vector<const Commit*>> Push(const Actor& actor, Id project_id, std::string branch,
-                                          std::string start_branch,
+  Result<std::vector<const Commit*>> Push(const Actor& actor, Id project_id,
+                                          const std::string& branch,
+                                          const std::string& start_branch,
                                           const std::vector<NewCommit>& commits);
 
   struct NewMergeRequest {
@@ -451,11 +453,11 @@ class State {
   Result<const MergeRequest*> UpdateMergeRequest(const Actor& actor, Id project_id, Id iid,
                                                  std::optional<std::string> title,
                                                  std::optional<std::string> description,
-                                                 std::string state_event,
+                                                 const std::string& state_event,
                                                  std::optional<TimePoint> at);
   Result<const MergeRequest*> MergeMergeRequest(const Actor& actor, Id project_id, Id iid,
                                                 std::optional<TimePoint> at,
-                                                std::string merge_commit_message);
+                                                const std::string& merge_commit_message);
   Result<const MergeRequest*> ApproveMergeRequest(const Actor& actor, Id project_id, Id iid,
                                                   std::optional<TimePoint> at);
 
@@ -469,12 +471,13 @@ class State {
   Result<const Issue*> CreateIssue(const Actor& actor, Id project_id, const NewIssue& input);
   Result<const Issue*> UpdateIssue(const Actor& actor, Id project_id, Id iid,
                                    std::optional<std::string> title,
-                                   std::optional<std::string> description, std::string state_event,
-                                   std::optional<TimePoint> at);
+                                   std::optional<std::string> description,
+                                   const std::string& state_event, std::optional<TimePoint> at);
 
   // noteable_type: Issue | MergeRequest | Commit; `ref` is the iid or the commit sha.
-  Result<const Note*> CreateNote(const Actor& actor, Id project_id, std::string noteable_type,
-                                 std::string ref, std::string body, std::optional<TimePoint> at);
+  Result<const Note*> CreateNote(const Actor& actor, Id project_id,
+                                 const std::string& noteable_type, const std::string& ref,
+                                 std::string body, std::optional<TimePoint> at);
 
   // --- hooks --------------------------------------------------------------------------
   Result<const Hook*> CreateHook(const Actor& actor, Id project_id, const NewProjectHook& input);
