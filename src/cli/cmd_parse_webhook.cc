@@ -120,7 +120,7 @@ void AddParseWebhookCommand(CLI::App& app, int& exit_code) {
       "parse-webhook", "print the activities of a GitLab webhook payload, one JSON object a line");
   command
       ->add_option("--event", args->event,
-                   "the X-Gitlab-Event header, e.g. \"Push Hook\", \"Merge Request Hook\"")
+                   R"(the X-Gitlab-Event header, e.g. "Push Hook", "Merge Request Hook")")
       ->required();
   command->add_option("file", args->file, "payload file, or - for standard input")
       ->capture_default_str();
@@ -130,7 +130,9 @@ void AddParseWebhookCommand(CLI::App& app, int& exit_code) {
   command->callback([args, &exit_code] { exit_code = RunParseWebhook(*args); });
 }
 
-const CommandRegistration kRegistration("parse-webhook", &AddParseWebhookCommand);
+// The registry pattern of commands.h; a throw here would be a bug at start-up.
+const CommandRegistration kRegistration(  // NOLINT(cert-err58-cpp)
+    "parse-webhook", &AddParseWebhookCommand);
 
 }  // namespace
 }  // namespace worklog::cli

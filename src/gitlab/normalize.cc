@@ -72,7 +72,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::size_t kMaxTitleBytes = 120;
-constexpr std::size_t kMaxBodyBytes = 64 * 1024;
+constexpr std::size_t kMaxBodyBytes = std::size_t{64} * 1024;
 
 // Cuts `text` to at most `max_bytes` without splitting a UTF-8 sequence.
 std::string Truncate(std::string_view text, std::size_t max_bytes) {
@@ -137,10 +137,10 @@ class DepthLimiter final : public nlohmann::json_sax<json> {
     return false;
   }
 
-  bool too_deep() const { return too_deep_; }
-  std::size_t error_byte() const { return error_byte_; }
+  bool TooDeep() const { return too_deep_; }
+  std::size_t ErrorByte() const { return error_byte_; }
   // nlohmann's message without its "[json.exception...] parse error at line 1, column 5: ".
-  std::string error_reason() const {
+  std::string ErrorReason() const {
     const std::size_t column = error_text_.find("column ");
     const std::size_t colon =
         column == std::string::npos ? std::string::npos : error_text_.find(": ", column);
@@ -180,9 +180,9 @@ std::string NormalizeEmail(std::string_view email) {
 }
 
 std::string BranchName(std::string_view ref) {
-  constexpr std::string_view kHeads = "refs/heads/";
-  if (ref.starts_with(kHeads)) {
-    ref.remove_prefix(kHeads.size());
+  constexpr std::string_view heads = "refs/heads/";
+  if (ref.starts_with(heads)) {
+    ref.remove_prefix(heads.size());
   }
   return std::string(ref);
 }
@@ -225,13 +225,13 @@ Result<json> ParseLimitedJson(std::string_view field, std::string_view text,
   }
   DepthLimiter limiter(options.max_depth);
   const bool ok = json::sax_parse(text.begin(), text.end(), &limiter);
-  if (limiter.too_deep()) {
+  if (limiter.TooDeep()) {
     return InvalidArgument(field,
                            fmt::format("JSON nested deeper than {} levels", options.max_depth));
   }
   if (!ok) {
-    return InvalidArgument(field, fmt::format("invalid JSON at byte {}: {}", limiter.error_byte(),
-                                              limiter.error_reason()));
+    return InvalidArgument(field, fmt::format("invalid JSON at byte {}: {}", limiter.ErrorByte(),
+                                              limiter.ErrorReason()));
   }
   try {
     return json::parse(text.begin(), text.end());
@@ -544,9 +544,9 @@ Result<TimePoint> ParseGitlabTime(std::string_view field, std::string_view text)
   }
   const auto local =
       std::chrono::sys_days(date) + hours(hour) + minutes(minute) + seconds(std::min(second, 59));
-  return TimePoint(
+  return TimePoint{
       std::chrono::duration_cast<std::chrono::microseconds>((local - offset).time_since_epoch()) +
-      fraction);
+      fraction};
 }
 
 std::string FormatRfc3339(TimePoint at) {

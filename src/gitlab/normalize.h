@@ -37,9 +37,9 @@
 namespace worklog::gitlab {
 
 struct NormalizeOptions {
-  domain::TimeUnits time_units;              // for smart-commit #time amounts
-  std::size_t max_bytes = 25 * 1024 * 1024;  // larger bodies are rejected (DESIGN §6)
-  int max_depth = 64;                        // deeper JSON nesting is rejected before a DOM
+  domain::TimeUnits time_units;                           // for smart-commit #time amounts
+  std::size_t max_bytes = std::size_t{25} * 1024 * 1024;  // larger bodies are rejected (DESIGN §6)
+  int max_depth = 64;  // deeper JSON nesting is rejected before a DOM
   // When the webhook arrived (the inbox's received time). Dates what the payload carries no
   // time of its own for: approvals (the MR's updated_at may be hours old) and pushes without
   // commits. Without it those fall back to the payload's updated_at, or fail.

@@ -167,7 +167,7 @@ Result<Normalized> ReadPush(const json& payload, const NormalizeOptions& options
 // created_at.
 Result<TimePoint> ActionTime(const json& attributes, std::string_view action,
                              const NormalizeOptions& options) {
-  constexpr std::string_view kPath = "object_attributes";
+  constexpr std::string_view path = "object_attributes";
   std::string_view own;
   if (action == "opened") {
     own = "created_at";
@@ -183,7 +183,7 @@ Result<TimePoint> ActionTime(const json& attributes, std::string_view action,
     if (key.empty()) {
       continue;
     }
-    auto at = OptionalTime(attributes, key, kPath);
+    auto at = OptionalTime(attributes, key, path);
     if (!at) {
       return tl::unexpected(at.error());
     }
@@ -350,7 +350,7 @@ Result<Normalized> NormalizeWebhook(std::string_view event, std::string_view bod
   }
   if (known == nullptr) {
     return InvalidArgument(kEventField,
-                           fmt::format("unknown event \"{}\"", internal::Shown(event)));
+                           fmt::format(R"(unknown event "{}")", internal::Shown(event)));
   }
   auto payload = internal::ParseLimitedJson("body", body, options);
   if (!payload) {
