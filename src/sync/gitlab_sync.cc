@@ -336,7 +336,9 @@ Status GitlabSync::HandleHook(int64_t generation, int64_t project_id) {
     if (hook.url != hook_url) {
       continue;
     }
-    if (wanted && reachable && !keep && project->hook_id == hook.id) {
+    // A hook GitLab disabled after failed deliveries is replaced by a fresh one.
+    const bool disabled = hook.alert_status == "disabled";
+    if (wanted && reachable && !keep && project->hook_id == hook.id && !disabled) {
       keep = hook.id;
       continue;
     }
@@ -733,12 +735,12 @@ Status GitlabSync::Tick() {
         return queued;
       }
     }
-    const bool hook_settled =
-        (project.monitored && project.owned)
-            ? project.hook_status == store::HookStatus::kActive ||
-                  project.hook_status == store::HookStatus::kPolling
-            : project.hook_status == store::HookStatus::kNone && !project.hook_id;
-    if (!hook_settled) {
+    // Every hook is reconciled each interval: created when missing (or refused before),
+    // replaced when GitLab disabled it, removed when the project is no longer monitored.
+    const bool settled_unmonitored = !(project.monitored && project.owned) &&
+                                     project.hook_status == store::HookStatus::kNone &&
+                                     !project.hook_id;
+    if (!settled_unmonitored) {
       if (auto queued = EnqueueHook(generation, project.id); !queued) {
         return queued;
       }

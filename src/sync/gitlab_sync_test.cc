@@ -1,0 +1,170 @@
+// The scheduler and job loop of the GitLab workers, driven step by step with a FakeClock
+// over a real (SQLite) store and a GitLab that must not be called.
+#include "sync/gitlab_sync.h"
+
+#include <atomic>
+
+#include <date/date.h>
+#include <gtest/gtest.h>
+
+#include "common/crypto.h"
+#include "support/temp_dir.h"
+
+namespace worklog::sync {
+namespace {
+
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+TimePoint At(int y, unsigned m, unsigned d, int hh) {
+  return date::sys_days{date::year_month_day{date::year{y}, date::month{m}, date::day{d}}} +
+         std::chrono::hours{hh};
+}
+
+// A GitLab that is down: every call fails to connect, and is counted.
+class DownTransport final : public gitlab::Transport {
+ public:
+  Result<gitlab::HttpResponse> Send(const gitlab::HttpRequest&) override {
+    ++calls;
+    return tl::unexpected(
+        Error{ErrorCode::kUnavailable, std::string(gitlab::kConnectFailed), "connection refused"});
+  }
+  std::atomic<int> calls{0};
+};
+
+class GitlabSyncTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = store::OpenStore("sqlite:" + dir_.File("worklog.db"), clock_);
+    ASSERT_TRUE(opened) << opened.error().message;
+    store_ = std::move(*opened);
+    ASSERT_TRUE(store_->Migrate());
+    auto key = SecretBox::FromKey(std::string(SecretBox::kKeyBytes, 'k'));
+    ASSERT_TRUE(key);
+    secrets_ = std::make_unique<SecretBox>(std::move(*key));
+    gitlab::ClientOptions client_options;
+    client_options.retry.max_attempts = 1;
+    org_ = std::make_unique<OrgGitlab>(*store_, clock_, transport_, *secrets_, client_options);
+    SyncOptions options;
+    options.public_url = "http://127.0.0.1:8080";
+    options.poll_interval = seconds(300);
+    options.refresh_margin = seconds(600);
+    options.node_id = "test";
+    sync_ = std::make_unique<GitlabSync>(*store_, clock_, *org_, options);
+
+    auto admin = store_->Users().Create({.email = "admin@example.com",
+                                         .name = "Admin",
+                                         .role = domain::Role::kAdmin,
+                                         .timezone = "UTC",
+                                         .password_hash = ""});
+    ASSERT_TRUE(admin);
+    ASSERT_TRUE(store_->GitlabOrg().SetInstalled(true, admin->id));
+    auto connected = store_->GitlabOrg().Connect(
+        {.base_url = "http://127.0.0.1:8929",
+         .client_id = "app",
+         .client_secret_sealed = secrets_->Seal("secret"),
+         .redirect_uri = "http://127.0.0.1:8080/apps/gitlab/oauth/callback",
+         .access_token_sealed = secrets_->Seal("access"),
+         .refresh_token_sealed = secrets_->Seal("refresh"),
+         .token_expires_at = clock_.Now() + std::chrono::hours(2),
+         .gitlab_user_id = 1,
+         .gitlab_username = "owner",
+         .gitlab_is_admin = false,
+         .connected_by = admin->id,
+         .hook_secret_sealed = secrets_->Seal("hook-secret")});
+    ASSERT_TRUE(connected);
+    generation_ = connected->generation;
+    ASSERT_TRUE(store_->GitlabOrg().SyncProjects(
+        generation_, {{.id = 11, .path_with_namespace = "acme/api", .web_url = "u"}}));
+  }
+
+  // Claims and completes every due job without running it; returns their kinds.
+  std::vector<std::string> DrainKinds() {
+    std::vector<std::string> kinds;
+    while (true) {
+      auto job = store_->Jobs().Claim("drain", clock_.Now(), seconds(60));
+      EXPECT_TRUE(job);
+      if (!job || !*job) {
+        return kinds;
+      }
+      kinds.push_back((*job)->kind);
+      EXPECT_TRUE(store_->Jobs().Complete((*job)->id));
+    }
+  }
+
+  FakeClock clock_{At(2026, 11, 24, 9)};
+  worklog::testing::TempDir dir_;
+  std::unique_ptr<store::Store> store_;
+  DownTransport transport_;
+  std::unique_ptr<SecretBox> secrets_;
+  std::unique_ptr<OrgGitlab> org_;
+  std::unique_ptr<GitlabSync> sync_;
+  int64_t generation_ = 0;
+};
+
+TEST_F(GitlabSyncTest, PollsAreScheduledOncePerPollInterval) {
+  ASSERT_TRUE(sync_->Tick());
+  auto first = DrainKinds();
+  EXPECT_NE(std::find(first.begin(), first.end(), jobs::kPoll), first.end());
+  EXPECT_NE(std::find(first.begin(), first.end(), jobs::kDiscover), first.end());
+  EXPECT_NE(std::find(first.begin(), first.end(), jobs::kHook), first.end()) << "hook pending";
+
+  clock_.Advance(seconds(299));
+  ASSERT_TRUE(sync_->Tick());
+  EXPECT_TRUE(DrainKinds().empty());
+
+  clock_.Advance(seconds(1));
+  ASSERT_TRUE(sync_->Tick());
+  auto again = DrainKinds();
+  EXPECT_NE(std::find(again.begin(), again.end(), jobs::kPoll), again.end());
+}
+
+TEST_F(GitlabSyncTest, TokensAreRefreshedBeforeTheyExpire) {
+  ASSERT_TRUE(sync_->Tick());
+  auto kinds = DrainKinds();
+  EXPECT_EQ(std::find(kinds.begin(), kinds.end(), jobs::kRefresh), kinds.end());
+
+  clock_.Advance(minutes(111));  // 9 minutes left, inside the 10-minute margin
+  ASSERT_TRUE(sync_->Tick());
+  kinds = DrainKinds();
+  EXPECT_NE(std::find(kinds.begin(), kinds.end(), jobs::kRefresh), kinds.end());
+}
+
+TEST_F(GitlabSyncTest, UnmonitoredProjectIsNeverPolled) {
+  ASSERT_TRUE(store_->GitlabOrg().SetMonitored(11, false));
+  ASSERT_TRUE(sync_->EnqueuePoll(generation_, 11));
+  auto ran = sync_->RunOneJob("worker");
+  ASSERT_TRUE(ran);
+  EXPECT_TRUE(*ran);
+  EXPECT_EQ(transport_.calls.load(), 0);
+  EXPECT_EQ(store_->Jobs().CountActive().value(), 0);
+}
+
+TEST_F(GitlabSyncTest, JobsOfAnOldConnectionAreDroppedAfterDisconnect) {
+  ASSERT_TRUE(sync_->EnqueuePoll(generation_, 11));
+  ASSERT_TRUE(store_->GitlabOrg().Disconnect());
+  auto ran = sync_->RunOneJob("worker");
+  ASSERT_TRUE(ran);
+  EXPECT_TRUE(*ran);
+  EXPECT_EQ(transport_.calls.load(), 0);
+  EXPECT_EQ(store_->Jobs().CountActive().value(), 0);
+}
+
+TEST_F(GitlabSyncTest, GitlabDownRetriesThePollLaterWithBackoff) {
+  ASSERT_TRUE(sync_->EnqueuePoll(generation_, 11));
+  auto ran = sync_->RunOneJob("worker");
+  ASSERT_TRUE(ran);
+  EXPECT_GT(transport_.calls.load(), 0);
+  EXPECT_EQ(store_->Jobs().CountActive().value(), 1) << "kept for a retry";
+  // Not due again at once: the backoff runs on the clock.
+  auto early = sync_->RunOneJob("worker");
+  ASSERT_TRUE(early);
+  EXPECT_FALSE(*early);
+  clock_.Advance(minutes(1));
+  auto later = sync_->RunOneJob("worker");
+  ASSERT_TRUE(later);
+  EXPECT_TRUE(*later);
+}
+
+}  // namespace
+}  // namespace worklog::sync

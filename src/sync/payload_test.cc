@@ -1,0 +1,62 @@
+#include "sync/payload.h"
+
+#include <gtest/gtest.h>
+
+#include "sync/gitlab_sync.h"
+#include "sync/json_scan.h"
+
+namespace worklog::sync {
+namespace {
+
+TEST(Payload, RoundTripsIntegersAndStringsWithAwkwardCharacters) {
+  Payload payload;
+  payload.Set("generation", int64_t{3})
+      .Set("project_id", int64_t{-42})
+      .Set("ref", std::string("feature/\"quoted\"\\back\nline\x01"));
+  auto parsed = Payload::Parse(payload.ToJson());
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->Int("generation"), 3);
+  EXPECT_EQ(parsed->Int("project_id"), -42);
+  EXPECT_EQ(parsed->Text("ref"), "feature/\"quoted\"\\back\nline\x01");
+  EXPECT_FALSE(parsed->Int("ref").has_value());
+}
+
+TEST(Payload, AnythingButAFlatObjectIsRejected) {
+  for (const char* bad : {"", "[]", "{\"a\":{}}", "{\"a\":1", "{\"a\":1}x", "{\"a\":true}"}) {
+    EXPECT_FALSE(Payload::Parse(bad)) << bad;
+  }
+  EXPECT_TRUE(Payload::Parse(" { } "));
+}
+
+TEST(Payload, MissingIntegerNamesTheKey) {
+  auto parsed = Payload::Parse("{\"generation\":\"x\"}");
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->RequireInt("generation").error().field, "generation");
+}
+
+TEST(TopLevelMember, SkipsNestedMembersOfTheSameName) {
+  const std::string event =
+      R"({"author":{"id":7,"name":"x"},"note":{"id":8},"id":1234,"created_at":"2026-11-24T09:00:00.000Z"})";
+  EXPECT_EQ(TopLevelMember(event, "id"), "1234");
+  EXPECT_EQ(TopLevelMember(event, "created_at"), "2026-11-24T09:00:00.000Z");
+  EXPECT_FALSE(TopLevelMember(event, "missing"));
+  EXPECT_FALSE(TopLevelMember("[1,2]", "id"));
+  EXPECT_EQ(TopLevelMember(R"({"title":"a \"}\" b","id":5})", "id"), "5");
+}
+
+TEST(GitlabCanReach, LoopbackPublicUrlIsReachableOnlyFromALoopbackGitlab) {
+  EXPECT_TRUE(GitlabCanReach("http://127.0.0.1:8080", "http://127.0.0.1:8929"));
+  EXPECT_TRUE(GitlabCanReach("http://localhost:8080", "http://[::1]:8929"));
+  EXPECT_FALSE(GitlabCanReach("http://127.0.0.1:8080", "https://gitlab.com"));
+  EXPECT_FALSE(GitlabCanReach("http://localhost", "https://git.example.com"));
+  EXPECT_TRUE(GitlabCanReach("https://worklog.example.com", "https://gitlab.com"));
+  EXPECT_TRUE(GitlabCanReach("https://worklog.example.com", "http://127.0.0.1:8929"));
+}
+
+TEST(HookUrl, IsThePublicUrlsWebhookPath) {
+  EXPECT_EQ(HookUrl("https://worklog.example.com/"), "https://worklog.example.com/hooks/gitlab");
+  EXPECT_EQ(HookUrl("http://127.0.0.1:8080"), "http://127.0.0.1:8080/hooks/gitlab");
+}
+
+}  // namespace
+}  // namespace worklog::sync

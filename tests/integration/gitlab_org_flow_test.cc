@@ -1,0 +1,897 @@
+// Issue #4, the seed flow end to end: a `worklog gitlab-sim` process and a `worklog serve`
+// process, driven over HTTP as an administrator, staff and their browsers would. On SQLite
+// and on PostgreSQL. Plus every administrative endpoint walked as a non-administrator.
+#include <fcntl.h>
+#include <httplib.h>
+#include <signal.h>
+#include <spawn.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <date/date.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+#include "common/clock.h"
+#include "deployment.h"
+#include "store/store.h"
+#include "support/pg_database.h"
+#include "support/server_process.h"
+#include "support/temp_dir.h"
+
+extern char** environ;
+
+namespace worklog::testing {
+namespace {
+
+using nlohmann::json;
+using std::chrono::seconds;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr std::string_view kRootToken = "glpat-root-token-for-the-flow-test";
+constexpr std::string_view kSimPassword = "sim-password-123";
+
+// Waits for `condition` with a deadline (never a bare sleep); true when it held.
+bool WaitFor(const std::function<bool()>& condition, seconds deadline = seconds(10)) {
+  const auto until = SteadyClock::now() + deadline;
+  while (true) {
+    if (condition()) {
+      return true;
+    }
+    if (SteadyClock::now() >= until) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+std::string ReadWhole(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::string Rfc3339(std::chrono::system_clock::time_point at) {
+  return date::format("%Y-%m-%dT%H:%M:%SZ", std::chrono::floor<seconds>(at));
+}
+
+std::string FormEncode(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += c;
+    } else {
+      char buffer[4];
+      std::snprintf(buffer, sizeof(buffer), "%%%02X", static_cast<unsigned>(u));
+      out += buffer;
+    }
+  }
+  return out;
+}
+
+std::string HtmlUnescape(std::string text) {
+  const std::pair<std::string_view, std::string_view> entities[] = {
+      {"&quot;", "\""}, {"&#39;", "'"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}};
+  for (const auto& [entity, plain] : entities) {
+    for (std::size_t at = text.find(entity); at != std::string::npos;
+         at = text.find(entity, at + plain.size())) {
+      text.replace(at, entity.size(), plain);
+    }
+  }
+  return text;
+}
+
+// The value of attribute `name` in one HTML tag.
+std::string Attribute(std::string_view tag, std::string_view name) {
+  const std::string key = std::string(name) + "=\"";
+  const auto at = tag.find(key);
+  if (at == std::string_view::npos) {
+    return "";
+  }
+  const auto start = at + key.size();
+  return HtmlUnescape(std::string(tag.substr(start, tag.find('"', start) - start)));
+}
+
+// The inputs of the <form id="form_id"> in `html`, as name -> value.
+std::vector<std::pair<std::string, std::string>> FormFields(std::string_view html,
+                                                            std::string_view form_id) {
+  std::vector<std::pair<std::string, std::string>> fields;
+  const auto form = html.find("id=\"" + std::string(form_id) + "\"");
+  if (form == std::string_view::npos) {
+    return fields;
+  }
+  const auto end = html.find("</form>", form);
+  std::string_view body = html.substr(form, end - form);
+  for (auto at = body.find("<input"); at != std::string_view::npos;
+       at = body.find("<input", at + 1)) {
+    const std::string_view tag = body.substr(at, body.find('>', at) - at);
+    fields.emplace_back(Attribute(tag, "name"), Attribute(tag, "value"));
+  }
+  return fields;
+}
+
+struct Url {
+  std::string origin;  // http://127.0.0.1:1234
+  std::string target;  // /path?query
+};
+
+Url SplitUrl(const std::string& url) {
+  const auto path = url.find('/', url.find("://") + 3);
+  if (path == std::string::npos) {
+    return {url, "/"};
+  }
+  return {url.substr(0, path), url.substr(path)};
+}
+
+std::string QueryParam(const std::string& url, const std::string& name) {
+  const auto query = url.find('?');
+  if (query == std::string::npos) {
+    return "";
+  }
+  std::stringstream parts(url.substr(query + 1));
+  std::string part;
+  while (std::getline(parts, part, '&')) {
+    if (part.rfind(name + "=", 0) == 0) {
+      return httplib::detail::decode_url(part.substr(name.size() + 1), true);
+    }
+  }
+  return "";
+}
+
+// A browser: cookies per origin, forms, redirects followed by hand.
+class Browser {
+ public:
+  struct Page {
+    int status = 0;
+    std::string url;
+    std::string location;
+    std::string body;
+  };
+
+  void SetCookie(const std::string& origin, const std::string& name, const std::string& value) {
+    jar_[origin][name] = value;
+  }
+
+  Page Send(const std::string& method, const std::string& url, const std::string& form = "") {
+    const Url parts = SplitUrl(url);
+    httplib::Client client(parts.origin);
+    client.set_connection_timeout(seconds(5));
+    client.set_read_timeout(seconds(30));
+    httplib::Headers headers;
+    std::string cookie;
+    for (const auto& [name, value] : jar_[parts.origin]) {
+      cookie += (cookie.empty() ? "" : "; ") + name + "=" + value;
+    }
+    if (!cookie.empty()) {
+      headers.emplace("Cookie", cookie);
+    }
+    httplib::Result result = method == "POST" ? client.Post(parts.target.c_str(), headers, form,
+                                                            "application/x-www-form-urlencoded")
+                                              : client.Get(parts.target.c_str(), headers);
+    Page page;
+    page.url = url;
+    if (!result) {
+      return page;
+    }
+    page.status = result->status;
+    page.body = result->body;
+    for (const auto& [name, value] : result->headers) {
+      if (name == "Set-Cookie" || name == "set-cookie") {
+        const std::string pair = value.substr(0, value.find(';'));
+        const auto eq = pair.find('=');
+        jar_[parts.origin][pair.substr(0, eq)] = pair.substr(eq + 1);
+      }
+    }
+    page.location = result->get_header_value("Location");
+    if (!page.location.empty() && page.location.front() == '/') {
+      page.location = parts.origin + page.location;
+    }
+    return page;
+  }
+
+  // Follows redirects from `url` until a page that is not a redirect, or a redirect to a
+  // URL starting with `stop_at` (returned in `location`, not followed).
+  Page Follow(std::string url, const std::string& stop_at) {
+    for (int hops = 0; hops < 10; ++hops) {
+      Page page = Send("GET", url);
+      if (page.status < 300 || page.status >= 400 || page.location.empty()) {
+        return page;
+      }
+      if (page.location.rfind(stop_at, 0) == 0) {
+        return page;
+      }
+      url = page.location;
+    }
+    return Page{};
+  }
+
+  // Signs in at the simulator's form if asked, consents if asked, and returns GitLab's
+  // redirect back to worklog (not followed) for `callback_prefix`.
+  std::string AuthorizeAtGitlab(const std::string& authorize_url, const std::string& login,
+                                const std::string& callback_prefix, bool* consent_shown = nullptr) {
+    Page page = Follow(authorize_url, callback_prefix);
+    if (page.status == 200 && page.body.find("id=\"new_user\"") != std::string::npos) {
+      const std::string sim = SplitUrl(page.url).origin;
+      std::string form;
+      for (const auto& [name, value] : FormFields(page.body, "new_user")) {
+        if (name == "authenticity_token") {
+          form += name + "=" + FormEncode(value) + "&";
+        }
+      }
+      form += "user%5Blogin%5D=" + FormEncode(login) +
+              "&user%5Bpassword%5D=" + FormEncode(std::string(kSimPassword));
+      Page signed_in = Send("POST", sim + "/users/sign_in", form);
+      if (signed_in.location.empty()) {
+        ADD_FAILURE() << "sign-in at the simulator failed: " << signed_in.body;
+        return "";
+      }
+      page = Follow(signed_in.location, callback_prefix);
+    }
+    if (consent_shown != nullptr) {
+      *consent_shown = page.status == 200 && page.body.find("authorize-form") != std::string::npos;
+    }
+    if (page.status == 200 && page.body.find("authorize-form") != std::string::npos) {
+      const std::string sim = SplitUrl(page.url).origin;
+      std::string form;
+      for (const auto& [name, value] : FormFields(page.body, "authorize-form")) {
+        form += (form.empty() ? "" : "&") + FormEncode(name) + "=" + FormEncode(value);
+      }
+      page = Send("POST", sim + "/oauth/authorize", form);
+    }
+    if (page.location.rfind(callback_prefix, 0) != 0) {
+      ADD_FAILURE() << "GitLab did not redirect back to worklog: status " << page.status << " "
+                    << page.location << "\n"
+                    << page.body.substr(0, 500);
+      return "";
+    }
+    return page.location;
+  }
+
+ private:
+  std::map<std::string, std::map<std::string, std::string>> jar_;
+};
+
+// `worklog gitlab-sim` as a child process on a free port.
+class SimProcess {
+ public:
+  SimProcess() = default;
+  SimProcess(const SimProcess&) = delete;
+  SimProcess& operator=(const SimProcess&) = delete;
+  ~SimProcess() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
+    }
+  }
+
+  bool Start() {
+    const std::string out = dir_.File("sim.out");
+    const std::string err = dir_.File("sim.err");
+    std::vector<std::string> args = {
+        WORKLOG_BINARY, "gitlab-sim", "--listen",     "127.0.0.1:0",
+        "--seed",       "empty",      "--root-token", std::string(kRootToken)};
+    std::vector<char*> argv;
+    for (auto& arg : args) {
+      argv.push_back(arg.data());
+    }
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int spawned = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (spawned != 0) {
+      pid_ = -1;
+      return false;
+    }
+    return WaitFor(
+        [&] {
+          const std::string text = ReadWhole(out);
+          const auto at = text.find("url: ");
+          if (at == std::string::npos || text.find("ready") == std::string::npos) {
+            return false;
+          }
+          url_ = text.substr(at + 5, text.find('\n', at) - at - 5);
+          return true;
+        },
+        seconds(30));
+  }
+
+  const std::string& url() const { return url_; }
+  std::string Stderr() const { return ReadWhole(dir_.File("sim.err")); }
+
+  // The GitLab API as the root administrator (optionally acting as `sudo`).
+  Reply Api(const std::string& method, const std::string& path, const json& body = nullptr,
+            const std::string& sudo = "") {
+    httplib::Client client(url_);
+    client.set_read_timeout(seconds(30));
+    httplib::Headers headers{{"Authorization", "Bearer " + std::string(kRootToken)}};
+    if (!sudo.empty()) {
+      headers.emplace("Sudo", sudo);
+    }
+    const std::string target = "/api/v4" + path;
+    httplib::Result result =
+        method == "POST"     ? client.Post(target.c_str(), headers, body.dump(), "application/json")
+        : method == "PUT"    ? client.Put(target.c_str(), headers, body.dump(), "application/json")
+        : method == "DELETE" ? client.Delete(target.c_str(), headers)
+                             : client.Get(target.c_str(), headers);
+    Reply reply;
+    if (result) {
+      reply.status = result->status;
+      reply.body = result->body;
+      reply.headers = result->headers;
+      reply.json = json::parse(reply.body, nullptr, false);
+    }
+    return reply;
+  }
+
+  // The simulator's push: one push event and one Push Hook, as `sudo`.
+  Reply Push(int64_t project_id, const std::string& branch, const json& commits,
+             const std::string& sudo) {
+    httplib::Client client(url_);
+    client.set_read_timeout(seconds(30));
+    httplib::Headers headers{{"Authorization", "Bearer " + std::string(kRootToken)},
+                             {"Sudo", sudo}};
+    const std::string target = "/-/sim/projects/" + std::to_string(project_id) + "/push";
+    const json body = {{"branch", branch}, {"commits", commits}};
+    httplib::Result result = client.Post(target.c_str(), headers, body.dump(), "application/json");
+    Reply reply;
+    if (result) {
+      reply.status = result->status;
+      reply.body = result->body;
+      reply.json = json::parse(reply.body, nullptr, false);
+    }
+    return reply;
+  }
+
+ private:
+  TempDir dir_;
+  pid_t pid_ = -1;
+  std::string url_;
+};
+
+int64_t CreateSimUser(SimProcess& sim, const std::string& username, const std::string& email,
+                      const std::string& public_email) {
+  json body = {{"username", username},
+               {"name", username + " Example"},
+               {"email", email},
+               {"password", std::string(kSimPassword)},
+               {"skip_confirmation", true}};
+  if (!public_email.empty()) {
+    body["public_email"] = public_email;
+  }
+  const Reply reply = sim.Api("POST", "/users", body);
+  EXPECT_EQ(reply.status, 201) << reply.body;
+  return reply.json.value("id", int64_t{0});
+}
+
+// A signed-in browser session's API calls (cookie + CSRF token), sharing the session with a
+// Browser so that OAuth states started here are presented by the same session.
+class SessionClient {
+ public:
+  SessionClient(int port, std::string session, std::string csrf)
+      : api_(port), session_(std::move(session)), csrf_(std::move(csrf)) {}
+  Reply Get(const std::string& path) { return api_.Get(path, Headers(false)); }
+  Reply Post(const std::string& path, const json& body) {
+    return api_.Post(path, body, Headers(true));
+  }
+  Reply Put(const std::string& path, const json& body) {
+    return api_.Put(path, body, Headers(true));
+  }
+  Reply Delete(const std::string& path) { return api_.Delete(path, Headers(true)); }
+  const std::string& session() const { return session_; }
+
+ private:
+  httplib::Headers Headers(bool writes) const {
+    httplib::Headers headers{{"Cookie", "worklog_session=" + session_}};
+    if (writes) {
+      headers.emplace("X-CSRF-Token", csrf_);
+    }
+    return headers;
+  }
+  ApiClient api_;
+  std::string session_;
+  std::string csrf_;
+};
+
+// worklog's own store, read directly by the test (no debug endpoint exists for this).
+class StoreReader {
+ public:
+  explicit StoreReader(const std::string& db_url) {
+    auto opened = store::OpenStore(db_url, clock_);
+    EXPECT_TRUE(opened) << opened.error().message;
+    if (opened) {
+      store_ = std::move(*opened);
+    }
+  }
+
+  std::vector<domain::Activity> ActivitiesOf(int64_t gitlab_user_id, const std::string& email) {
+    store::ActivityQuery query;
+    query.gitlab_user_ids = {gitlab_user_id};
+    query.emails = {email};
+    query.from = TimePoint{};
+    query.to = clock_.Now() + std::chrono::hours(24 * 365);
+    auto listed = store_->Activities().ListForUser(query);
+    EXPECT_TRUE(listed) << listed.error().message;
+    return listed.value_or(std::vector<domain::Activity>{});
+  }
+
+  int64_t CountActivities() {
+    auto count = store_->Activities().Count();
+    EXPECT_TRUE(count) << count.error().message;
+    return count.value_or(-1);
+  }
+
+ private:
+  SystemClock clock_;
+  std::unique_ptr<store::Store> store_;
+};
+
+// A database, a `worklog serve` whose public URL is its real address (so GitLab's hooks
+// reach it), and a simulator.
+class GitlabFlow : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Backend::kPostgres) {
+      auto database = PgTestDatabase::Create();
+      if (!database) {
+        GTEST_SKIP() << "PostgreSQL unavailable: run under scripts/with-postgres";
+      }
+      pg_ = std::move(*database);
+      db_url_ = pg_->url();
+    } else {
+      db_url_ = "sqlite:" + dir_.File("worklog.db");
+    }
+    ASSERT_TRUE(sim_.Start()) << sim_.Stderr();
+    AddUser("boss@example.com", "admin");
+    AddUser("erin@example.com", "user");
+    AddUser("walter@example.com", "user");
+    server_ = std::make_unique<ServerProcess>(
+        ServeConfig{.db_url = db_url_,
+                    .data_dir = dir_.File("data"),
+                    .public_url = "",  // derived from the bound port
+                    .extra_args = {"--poll-interval", "3600"},
+                    .env = {}});
+    auto started = server_->Start();
+    ASSERT_TRUE(started) << started.error().message;
+    worklog_ = server_->base_url();
+    callback_prefix_ = worklog_ + "/apps/gitlab/oauth/callback";
+  }
+
+  void AddUser(const std::string& email, const std::string& role) {
+    const CommandResult result =
+        RunWorklog({"user", "add", "--db", db_url_, "--email", email, "--name",
+                    "Staff " + email.substr(0, email.find('@')), "--role", role, "--timezone",
+                    "UTC", "--password-stdin"},
+                   std::string(kPassword) + "\n");
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+  }
+
+  ApiClient SignedIn(const std::string& email) {
+    ApiClient client(server_->port());
+    const Reply reply = client.SignIn(email, kPassword);
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    return client;
+  }
+
+  // The session cookie of a signed-in ApiClient, for a browser.
+  static std::string SessionOf(const std::string& email, int port, std::string* csrf = nullptr) {
+    httplib::Client client("127.0.0.1", port);
+    auto result =
+        client.Post("/api/v1/session", json{{"email", email}, {"password", kPassword}}.dump(),
+                    "application/json");
+    if (!result || result->status != 200) {
+      ADD_FAILURE() << "sign-in failed";
+      return "";
+    }
+    if (csrf != nullptr) {
+      *csrf = json::parse(result->body).at("csrf_token").get<std::string>();
+    }
+    const std::string cookie = result->get_header_value("Set-Cookie");
+    const std::string pair = cookie.substr(0, cookie.find(';'));
+    return pair.substr(pair.find('=') + 1);
+  }
+
+  worklog::testing::TempDir dir_;
+  std::unique_ptr<PgTestDatabase> pg_;
+  std::string db_url_;
+  SimProcess sim_;
+  std::unique_ptr<ServerProcess> server_;
+  std::string worklog_;
+  std::string callback_prefix_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, GitlabFlow,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
+
+const json* FindBy(const json& array, const std::string& key, const json& value) {
+  for (const auto& item : array) {
+    if (item.contains(key) && item[key] == value) {
+      return &item;
+    }
+  }
+  return nullptr;
+}
+
+TEST_P(GitlabFlow, OrganizationConnectsStaffActivityArrivesAndDisconnectLeavesNothing) {
+  // --- GitLab: people, groups, projects, history -------------------------------------------
+  const int64_t owner_id = CreateSimUser(sim_, "owner", "owner@corp.example", "");
+  const int64_t ada_id = CreateSimUser(sim_, "ada", "ada@example.com", "ada@example.com");
+  const int64_t carol_id = CreateSimUser(sim_, "carol", "carol@example.com", "carol@example.com");
+  const int64_t dave_id = CreateSimUser(sim_, "dave", "dave@corp.example", "");
+  const int64_t erin_id = CreateSimUser(sim_, "erin", "erin@example.com", "");
+  ASSERT_GT(owner_id * ada_id * carol_id * dave_id * erin_id, 0);
+
+  const Reply acme = sim_.Api("POST", "/groups", {{"name", "Acme"}, {"path", "acme"}});
+  ASSERT_EQ(acme.status, 201) << acme.body;
+  const Reply platform =
+      sim_.Api("POST", "/groups",
+               {{"name", "Platform"}, {"path", "platform"}, {"parent_id", acme.json["id"]}});
+  ASSERT_EQ(platform.status, 201) << platform.body;
+  const Reply other = sim_.Api("POST", "/groups", {{"name", "Other"}, {"path", "other"}});
+  ASSERT_EQ(other.status, 201) << other.body;
+  // Owner of acme (and so of its subgroup's projects); only Developer in other.
+  ASSERT_EQ(sim_.Api("POST", "/groups/" + acme.json["id"].dump() + "/members",
+                     {{"user_id", owner_id}, {"access_level", 50}})
+                .status,
+            201);
+  ASSERT_EQ(sim_.Api("POST", "/groups/" + other.json["id"].dump() + "/members",
+                     {{"user_id", owner_id}, {"access_level", 30}})
+                .status,
+            201);
+  const auto project = [&](const std::string& name, const json& namespace_id) {
+    const Reply reply = sim_.Api("POST", "/projects",
+                                 {{"name", name},
+                                  {"path", name},
+                                  {"namespace_id", namespace_id},
+                                  {"initialize_with_readme", true}});
+    EXPECT_EQ(reply.status, 201) << reply.body;
+    return reply.json.value("id", int64_t{0});
+  };
+  const int64_t api_id = project("api", platform.json["id"]);  // acme/platform/api
+  const int64_t web_id = project("web", acme.json["id"]);      // acme/web
+  const int64_t lib_id = project("lib", other.json["id"]);     // other/lib: not Owner
+  ASSERT_GT(api_id * web_id * lib_id, 0);
+  for (int64_t project_id : {api_id, web_id, lib_id}) {
+    for (int64_t member : {ada_id, carol_id, dave_id, erin_id}) {
+      ASSERT_EQ(sim_.Api("POST", "/projects/" + std::to_string(project_id) + "/members",
+                         {{"user_id", member}, {"access_level", 40}})
+                    .status,
+                201);
+    }
+  }
+  // (Maintainers: `main` is protected, as on GitLab.)
+  // Older history, before worklog was connected: dave pushed a commit that carol authored.
+  const auto three_days_ago = std::chrono::system_clock::now() - std::chrono::hours(72);
+  const Reply old_push =
+      sim_.Push(api_id, "main",
+                json::array({{{"message", "PROJ-1 old work on the API"},
+                              {"author_name", "Carol"},
+                              {"author_email", "carol@example.com"},
+                              {"created_at", Rfc3339(three_days_ago)},
+                              {"actions", json::array({{{"action", "create"},
+                                                        {"file_path", "old.txt"},
+                                                        {"content", "old"}}})}}}),
+                "dave");
+  ASSERT_EQ(old_push.status, 201) << old_push.body;
+  const std::string old_sha = old_push.json[0]["id"].get<std::string>();
+
+  const Reply app = sim_.Api("POST", "/applications",
+                             {{"name", "worklog"},
+                              {"redirect_uri", callback_prefix_},
+                              {"scopes", "api read_user"},
+                              {"confidential", true}});
+  ASSERT_EQ(app.status, 201) << app.body;
+  const std::string client_id = app.json["application_id"];
+  const std::string client_secret = app.json["secret"];
+
+  // --- Apps: install ----------------------------------------------------------------------
+  std::string csrf;
+  const std::string boss_session = SessionOf("boss@example.com", server_->port(), &csrf);
+  SessionClient boss(server_->port(), boss_session, csrf);
+  Reply apps = boss.Get("/api/v1/apps");
+  ASSERT_EQ(apps.status, 200) << apps.body;
+  EXPECT_EQ(apps.json[0]["key"], "gitlab");
+  EXPECT_EQ(apps.json[0]["installed"], false);
+  EXPECT_EQ(apps.json[0]["early_access"], true);
+  ASSERT_EQ(boss.Post("/api/v1/apps/gitlab/install", json::object()).status, 200);
+  EXPECT_EQ(boss.Get("/api/v1/apps").json[0]["installed"], true);
+
+  // --- Connect the organization: consent at GitLab as the owner ---------------------------
+  Reply connect = boss.Post(
+      "/api/v1/apps/gitlab/organization/connect",
+      {{"base_url", sim_.url()}, {"client_id", client_id}, {"client_secret", client_secret}});
+  ASSERT_EQ(connect.status, 200) << connect.body;
+  const std::string authorize_url = connect.json["authorize_url"];
+  EXPECT_NE(authorize_url.find("code_challenge_method=S256"), std::string::npos);
+  EXPECT_NE(QueryParam(authorize_url, "redirect_uri"), "");
+  EXPECT_EQ(QueryParam(authorize_url, "scope"), "api read_user");
+
+  Browser owner_browser;
+  owner_browser.SetCookie(worklog_, "worklog_session", boss_session);
+  const std::string callback =
+      owner_browser.AuthorizeAtGitlab(authorize_url, "owner", callback_prefix_);
+  ASSERT_FALSE(callback.empty());
+  const Browser::Page landed = owner_browser.Send("GET", callback);
+  EXPECT_EQ(landed.status, 302) << landed.body;
+  EXPECT_EQ(SplitUrl(landed.location).target, "/apps/gitlab/organization?connected=1");
+  // The same callback again (a replay) is refused.
+  EXPECT_EQ(owner_browser.Send("GET", callback).status, 400);
+
+  Reply organization = boss.Get("/api/v1/apps/gitlab/organization");
+  ASSERT_EQ(organization.status, 200) << organization.body;
+  EXPECT_EQ(organization.json["status"], "connected");
+  EXPECT_EQ(organization.json["base_url"], sim_.url());
+  EXPECT_EQ(organization.json["gitlab_username"], "owner");
+  EXPECT_EQ(organization.json["connected_by"]["email"], "boss@example.com");
+  EXPECT_FALSE(organization.json["connected_at"].is_null());
+
+  // --- Projects: every owned one (group and subgroup), monitored, with an active hook -----
+  Reply projects = boss.Get("/api/v1/apps/gitlab/projects");
+  ASSERT_EQ(projects.status, 200) << projects.body;
+  ASSERT_NE(FindBy(projects.json, "id", api_id), nullptr) << projects.body;
+  ASSERT_NE(FindBy(projects.json, "id", web_id), nullptr) << projects.body;
+  EXPECT_EQ(FindBy(projects.json, "id", lib_id), nullptr) << "Developer only: " << projects.body;
+  EXPECT_EQ((*FindBy(projects.json, "id", api_id))["path_with_namespace"], "acme/platform/api");
+  EXPECT_EQ((*FindBy(projects.json, "id", api_id))["monitored"], true);
+  EXPECT_TRUE(WaitFor([&] {
+    const Reply now = boss.Get("/api/v1/apps/gitlab/projects");
+    const json* api = FindBy(now.json, "id", api_id);
+    const json* web = FindBy(now.json, "id", web_id);
+    return api != nullptr && web != nullptr && (*api)["hook_status"] == "active" &&
+           (*web)["hook_status"] == "active";
+  })) << boss.Get("/api/v1/apps/gitlab/projects").body;
+  const auto hooks_of = [&](int64_t project_id) {
+    return sim_.Api("GET", "/projects/" + std::to_string(project_id) + "/hooks").json;
+  };
+  ASSERT_EQ(hooks_of(api_id).size(), 1u);
+  EXPECT_EQ(hooks_of(api_id)[0]["url"], worklog_ + "/hooks/gitlab");
+
+  // --- One project unmonitored: its hook goes --------------------------------------------
+  Reply unmonitored =
+      boss.Put("/api/v1/apps/gitlab/projects/" + std::to_string(web_id), {{"monitored", false}});
+  ASSERT_EQ(unmonitored.status, 200) << unmonitored.body;
+  EXPECT_EQ(unmonitored.json["monitored"], false);
+  EXPECT_TRUE(WaitFor([&] { return hooks_of(web_id).empty(); })) << hooks_of(web_id).dump();
+
+  // --- Backfill: the older history arrived, dated when it happened ------------------------
+  StoreReader store(db_url_);
+  EXPECT_TRUE(WaitFor([&] {
+    for (const auto& activity : store.ActivitiesOf(dave_id, "carol@example.com")) {
+      if (activity.sha == old_sha) {
+        return true;
+      }
+    }
+    return false;
+  })) << "the backfill did not import the older push";
+  for (const auto& activity : store.ActivitiesOf(dave_id, "carol@example.com")) {
+    if (activity.sha == old_sha) {
+      EXPECT_LT(activity.occurred_at, SystemClock().Now() - std::chrono::hours(48));
+      EXPECT_EQ(activity.project_id, api_id);
+    }
+  }
+
+  // --- Staff: added, then connected by e-mail ---------------------------------------------
+  std::map<std::string, int64_t> staff_ids;
+  for (const std::string name : {"ada", "carol", "zed"}) {
+    Reply added = boss.Post("/api/v1/staff", {{"email", name + "@example.com"},
+                                              {"name", "Staff " + name},
+                                              {"role", "user"},
+                                              {"timezone", "Europe/Oslo"}});
+    ASSERT_EQ(added.status, 201) << added.body;
+    EXPECT_EQ(added.json["integrations"]["gitlab"]["connected"], false);
+    staff_ids[name] = added.json["id"];
+  }
+  Reply matched =
+      boss.Post("/api/v1/staff/actions/connect-gitlab",
+                {{"user_ids", {staff_ids["ada"], staff_ids["carol"], staff_ids["zed"]}}});
+  ASSERT_EQ(matched.status, 200) << matched.body;
+  const json* ada_result = FindBy(matched.json, "user_id", staff_ids["ada"]);
+  const json* carol_result = FindBy(matched.json, "user_id", staff_ids["carol"]);
+  const json* zed_result = FindBy(matched.json, "user_id", staff_ids["zed"]);
+  ASSERT_TRUE(ada_result && carol_result && zed_result) << matched.body;
+  EXPECT_EQ((*ada_result)["result"], "connected") << matched.body;
+  EXPECT_EQ((*ada_result)["gitlab_username"], "ada");
+  EXPECT_EQ((*zed_result)["result"], "no_match") << matched.body;
+  // carol@example.com is carol's public e-mail, and dave pushed commits authored with it.
+  EXPECT_EQ((*carol_result)["result"], "ambiguous") << matched.body;
+  std::set<int64_t> candidate_ids;
+  for (const auto& candidate : (*carol_result)["candidates"]) {
+    candidate_ids.insert(candidate["id"].get<int64_t>());
+  }
+  EXPECT_EQ(candidate_ids, (std::set<int64_t>{carol_id, dave_id}));
+  Reply chosen = boss.Post("/api/v1/staff/actions/connect-gitlab",
+                           {{"user_ids", {staff_ids["carol"]}},
+                            {"choices", {{std::to_string(staff_ids["carol"]), carol_id}}}});
+  ASSERT_EQ(chosen.status, 200) << chosen.body;
+  EXPECT_EQ(chosen.json[0]["result"], "connected") << chosen.body;
+  EXPECT_EQ(chosen.json[0]["gitlab_username"], "carol");
+
+  // --- A user connects themself; a state presented by another session fails -------------
+  std::string erin_csrf;
+  const std::string erin_session = SessionOf("erin@example.com", server_->port(), &erin_csrf);
+  SessionClient erin(server_->port(), erin_session, erin_csrf);
+  Reply self = erin.Post("/api/v1/me/integrations/gitlab/connect", json::object());
+  ASSERT_EQ(self.status, 200) << self.body;
+  Browser erin_browser;
+  erin_browser.SetCookie(worklog_, "worklog_session", erin_session);
+  const std::string erin_callback =
+      erin_browser.AuthorizeAtGitlab(self.json["authorize_url"], "erin", callback_prefix_);
+  ASSERT_FALSE(erin_callback.empty());
+  EXPECT_EQ(owner_browser.Send("GET", erin_callback).status, 403)
+      << "erin's state presented with the administrator's session";
+  self = erin.Post("/api/v1/me/integrations/gitlab/connect", json::object());
+  ASSERT_EQ(self.status, 200) << self.body;
+  const std::string erin_again =
+      erin_browser.AuthorizeAtGitlab(self.json["authorize_url"], "erin", callback_prefix_);
+  ASSERT_FALSE(erin_again.empty());
+  const Browser::Page erin_landed = erin_browser.Send("GET", erin_again);
+  EXPECT_EQ(erin_landed.status, 302);
+  EXPECT_EQ(SplitUrl(erin_landed.location).target, "/my-work?connected=1");
+  Reply me = erin.Get("/api/v1/me");
+  ASSERT_EQ(me.status, 200);
+  EXPECT_EQ(me.json["user"]["integrations"]["gitlab"]["connected"], true) << me.body;
+  EXPECT_EQ(me.json["user"]["integrations"]["gitlab"]["username"], "erin");
+  EXPECT_EQ(me.json["user"]["integrations"]["gitlab"]["connected_by"], "self");
+
+  Reply staff = boss.Get("/api/v1/staff");
+  ASSERT_EQ(staff.status, 200);
+  const json* ada_row = FindBy(staff.json, "id", staff_ids["ada"]);
+  ASSERT_NE(ada_row, nullptr);
+  EXPECT_EQ((*ada_row)["integrations"]["gitlab"]["connected"], true);
+  EXPECT_EQ((*ada_row)["integrations"]["gitlab"]["username"], "ada");
+  EXPECT_EQ((*ada_row)["integrations"]["gitlab"]["connected_by"]["email"], "boss@example.com");
+  EXPECT_EQ((*FindBy(staff.json, "id", staff_ids["zed"]))["integrations"]["gitlab"]["connected"],
+            false);
+
+  // --- Activity in GitLab arrives by webhook; never from the unmonitored project ----------
+  const Reply web_push = sim_.Push(
+      web_id, "main",
+      json::array(
+          {{{"message", "PROJ-3 work nobody should see"},
+            {"author_name", "Ada"},
+            {"author_email", "ada@example.com"},
+            {"actions",
+             json::array({{{"action", "create"}, {"file_path", "web.txt"}, {"content", "x"}}})}}}),
+      "ada");
+  ASSERT_EQ(web_push.status, 201) << web_push.body;
+  const Reply api_push =
+      sim_.Push(api_id, "main",
+                json::array({{{"message", "PROJ-2 live work on the API"},
+                              {"author_name", "Ada"},
+                              {"author_email", "ada@example.com"},
+                              {"actions", json::array({{{"action", "create"},
+                                                        {"file_path", "new.txt"},
+                                                        {"content", "new"}}})}}}),
+                "ada");
+  ASSERT_EQ(api_push.status, 201) << api_push.body;
+  const std::string live_sha = api_push.json[0]["id"].get<std::string>();
+  EXPECT_TRUE(WaitFor([&] {
+    for (const auto& activity : store.ActivitiesOf(ada_id, "ada@example.com")) {
+      if (activity.sha == live_sha) {
+        return true;
+      }
+    }
+    return false;
+  })) << "the webhook delivery did not become an activity within 10 s";
+  for (const auto& activity : store.ActivitiesOf(ada_id, "ada@example.com")) {
+    EXPECT_NE(activity.project_id, web_id) << activity.key;
+  }
+
+  // --- Disconnect: users, activities, hooks and tokens gone; worklogs stay ----------------
+  ApiClient erin_logs = SignedIn("erin@example.com");
+  ASSERT_EQ(erin_logs.Post("/api/v1/worklogs", Worklog("PROJ-2", 1800)).status, 201);
+  ASSERT_EQ(boss.Delete("/api/v1/apps/gitlab/organization").status, 204);
+  organization = boss.Get("/api/v1/apps/gitlab/organization");
+  EXPECT_EQ(organization.json["status"], "disconnected");
+  staff = boss.Get("/api/v1/staff");
+  for (const auto& row : staff.json) {
+    EXPECT_EQ(row["integrations"]["gitlab"]["connected"], false) << row.dump();
+  }
+  EXPECT_EQ(store.CountActivities(), 0);
+  EXPECT_TRUE(hooks_of(api_id).empty()) << hooks_of(api_id).dump();
+  EXPECT_TRUE(hooks_of(web_id).empty());
+  EXPECT_EQ(boss.Get("/api/v1/apps/gitlab/projects").json.size(), 0u);
+  EXPECT_EQ(erin_logs.Get("/api/v1/worklogs?from=2026-11-24&to=2026-11-24").json["worklogs"].size(),
+            1u)
+      << "logged worklogs stay";
+
+  // Tokens revoked at GitLab: reconnecting asks the owner for consent again (GitLab skips
+  // the consent screen while the app holds a live token of the same scopes).
+  connect = boss.Post(
+      "/api/v1/apps/gitlab/organization/connect",
+      {{"base_url", sim_.url()}, {"client_id", client_id}, {"client_secret", client_secret}});
+  ASSERT_EQ(connect.status, 200) << connect.body;
+  bool consent_shown = false;
+  const std::string reconnect = owner_browser.AuthorizeAtGitlab(
+      connect.json["authorize_url"], "owner", callback_prefix_, &consent_shown);
+  EXPECT_TRUE(consent_shown) << "the old tokens are still live at GitLab";
+  // Reconnecting starts clean: projects monitored again, nobody connected.
+  ASSERT_EQ(owner_browser.Send("GET", reconnect).status, 302);
+  projects = boss.Get("/api/v1/apps/gitlab/projects");
+  ASSERT_NE(FindBy(projects.json, "id", web_id), nullptr);
+  EXPECT_EQ((*FindBy(projects.json, "id", web_id))["monitored"], true);
+  EXPECT_EQ(boss.Get("/api/v1/me").json["user"]["integrations"]["gitlab"]["connected"], false);
+
+  // --- The audit log tells who did what -----------------------------------------------------
+  Reply audit = boss.Get("/api/v1/audit");
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  std::set<std::string> actions;
+  for (const auto& entry : audit.json) {
+    actions.insert(entry["action"].get<std::string>());
+  }
+  for (const char* expected :
+       {"gitlab.install", "gitlab.organization.connect", "gitlab.project.unmonitor",
+        "gitlab.user.connect", "gitlab.organization.disconnect", "gitlab.user.disconnect"}) {
+    EXPECT_TRUE(actions.contains(expected)) << expected << " missing from " << audit.body;
+  }
+}
+
+TEST_P(GitlabFlow, WebhookWithAWrongTokenIsRefusedAndNothingIsStored) {
+  ApiClient boss = SignedIn("boss@example.com");
+  ASSERT_EQ(boss.Post("/api/v1/apps/gitlab/install", json::object()).status, 200);
+  httplib::Client client("127.0.0.1", server_->port());
+  const auto wrong =
+      client.Post("/hooks/gitlab", {{"X-Gitlab-Event", "Push Hook"}, {"X-Gitlab-Token", "guess"}},
+                  "{}", "application/json");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 401);
+  const auto missing =
+      client.Post("/hooks/gitlab", {{"X-Gitlab-Event", "Push Hook"}}, "{}", "application/json");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 401);
+}
+
+// Every administrative endpoint, as a signed-in user who is not an administrator: 403.
+TEST_P(GitlabFlow, EveryAdministrativeEndpointRefusesANonAdministrator) {
+  ApiClient walter = SignedIn("walter@example.com");
+  const std::vector<std::pair<std::string, std::string>> endpoints = {
+      {"POST", "/api/v1/apps/gitlab/install"},
+      {"DELETE", "/api/v1/apps/gitlab"},
+      {"GET", "/api/v1/apps/gitlab/organization"},
+      {"POST", "/api/v1/apps/gitlab/organization/connect"},
+      {"DELETE", "/api/v1/apps/gitlab/organization"},
+      {"GET", "/api/v1/apps/gitlab/projects"},
+      {"PUT", "/api/v1/apps/gitlab/projects/1"},
+      {"GET", "/api/v1/staff"},
+      {"POST", "/api/v1/staff"},
+      {"POST", "/api/v1/staff/actions/connect-gitlab"},
+      {"POST", "/api/v1/staff/actions/disconnect-gitlab"},
+      {"GET", "/api/v1/audit"},
+  };
+  for (const auto& [method, path] : endpoints) {
+    Reply reply;
+    if (method == "GET") {
+      reply = walter.Get(path);
+    } else if (method == "POST") {
+      reply = walter.Post(path, json{{"user_ids", {1}}});
+    } else if (method == "PUT") {
+      reply = walter.Put(path, json{{"monitored", false}});
+    } else {
+      reply = walter.Delete(path);
+    }
+    EXPECT_EQ(reply.status, 403) << method << " " << path << ": " << reply.body;
+  }
+  // What every user may do stays open to them.
+  EXPECT_EQ(walter.Get("/api/v1/apps").status, 200);
+  EXPECT_EQ(walter.Get("/api/v1/me").status, 200);
+}
+
+}  // namespace
+}  // namespace worklog::testing
