@@ -77,8 +77,14 @@ Accounts::Accounts(store::Store& store, const Clock& clock, AccountsOptions opti
       clock_(clock),
       options_(options),
       account_failures_(clock, options.per_account),
-      address_failures_(clock, options.per_address),
-      dummy_hash_(HashPassword(RandomToken(16)).value_or(std::string())) {}
+      address_failures_(clock, options.per_address) {}
+
+const std::string& Accounts::DummyHash() {
+  // Hashed on first use: a CLI command that never signs anyone in should not pay for it.
+  std::call_once(dummy_hash_once_,
+                 [this] { dummy_hash_ = HashPassword(RandomToken(16)).value_or(std::string()); });
+  return dummy_hash_;
+}
 
 Result<domain::User> Accounts::AddUser(const AddUserInput& input) {
   domain::NewUser user;
@@ -186,7 +192,7 @@ tl::expected<SignedIn, SignInError> Accounts::SignIn(std::string_view email,
   // Verify against a dummy hash for unknown users so timing does not reveal who exists.
   const bool has_password = user && !user->password_hash.empty();
   const bool ok =
-      VerifyLimited(has_password ? user->password_hash : dummy_hash_, password) && has_password;
+      VerifyLimited(has_password ? user->password_hash : DummyHash(), password) && has_password;
   if (!ok) {
     account_failures_.RecordFailure(account_key);
     address_failures_.RecordFailure(address_key);

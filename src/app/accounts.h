@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <semaphore>
 #include <string>
@@ -88,6 +89,7 @@ class Accounts {
 
  private:
   bool VerifyLimited(std::string_view hash, std::string_view password);
+  const std::string& DummyHash();
 
   store::Store& store_;
   const Clock& clock_;
@@ -96,7 +98,8 @@ class Accounts {
   FailureLimiter address_failures_;
   // Argon2id takes 64 MiB per verification: bound how many run at once.
   std::counting_semaphore<4> password_checks_{4};
-  const std::string dummy_hash_;  // verified against when the e-mail is unknown
+  std::once_flag dummy_hash_once_;
+  std::string dummy_hash_;  // verified against when the e-mail is unknown; set once
 };
 
 }  // namespace worklog::app

@@ -8,6 +8,8 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include "app/app.h"
 #include "cli/commands.h"
@@ -23,6 +25,8 @@ struct TokenCreateFlags {
 };
 
 int RunTokenCreate(const TokenCreateFlags& flags) {
+  // Standard output carries only the result (scripts read it); logs go to stderr.
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("worklog"));
   SystemClock clock;
   auto app = app::App::Open(flags.db_url, clock, {});
   if (!app) {
