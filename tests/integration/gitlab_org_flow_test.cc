@@ -642,6 +642,16 @@ TEST_P(GitlabFlow, OrganizationConnectsStaffActivityArrivesAndDisconnectLeavesNo
   EXPECT_EQ(organization.json["connected_by"]["email"], "boss@example.com");
   EXPECT_FALSE(organization.json["connected_at"].is_null());
 
+  // A delivery with a wrong secret token is refused while connected.
+  {
+    httplib::Client hooks("127.0.0.1", server_->port());
+    const auto forged =
+        hooks.Post("/hooks/gitlab", {{"X-Gitlab-Event", "Push Hook"}, {"X-Gitlab-Token", "forged"}},
+                   R"({"object_kind":"push"})", "application/json");
+    ASSERT_TRUE(forged);
+    EXPECT_EQ(forged->status, 401);
+  }
+
   // --- Projects: every owned one (group and subgroup), monitored, with an active hook -----
   Reply projects = boss.Get("/api/v1/apps/gitlab/projects");
   ASSERT_EQ(projects.status, 200) << projects.body;
@@ -843,7 +853,7 @@ TEST_P(GitlabFlow, OrganizationConnectsStaffActivityArrivesAndDisconnectLeavesNo
   }
 }
 
-TEST_P(GitlabFlow, WebhookWithAWrongTokenIsRefusedAndNothingIsStored) {
+TEST_P(GitlabFlow, WebhookBeforeAnyOrganizationIsConnectedIsRefused) {
   ApiClient boss = SignedIn("boss@example.com");
   ASSERT_EQ(boss.Post("/api/v1/apps/gitlab/install", json::object()).status, 200);
   httplib::Client client("127.0.0.1", server_->port());
@@ -856,6 +866,30 @@ TEST_P(GitlabFlow, WebhookWithAWrongTokenIsRefusedAndNothingIsStored) {
       client.Post("/hooks/gitlab", {{"X-Gitlab-Event", "Push Hook"}}, "{}", "application/json");
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 401);
+}
+
+TEST_P(GitlabFlow, IntegrationSwitchedOffByTheServerSettingCannotBeInstalled) {
+  ASSERT_TRUE(server_->Stop());
+  ServerProcess off(ServeConfig{.db_url = db_url_,
+                                .data_dir = dir_.File("data"),
+                                .public_url = "",
+                                .extra_args = {},
+                                .env = {{"WORKLOG_GITLAB_INTEGRATION", "off"}}});
+  auto started = off.Start();
+  ASSERT_TRUE(started) << started.error().message;
+  ApiClient boss(off.port());
+  ASSERT_EQ(boss.SignIn("boss@example.com", kPassword).status, 200);
+  const Reply apps = boss.Get("/api/v1/apps");
+  ASSERT_EQ(apps.status, 200);
+  EXPECT_EQ(apps.json[0]["enabled"], false);
+  EXPECT_EQ(apps.json[0]["installed"], false);
+  EXPECT_EQ(boss.Post("/api/v1/apps/gitlab/install", json::object()).status, 404);
+  EXPECT_EQ(boss.Get("/api/v1/apps/gitlab/organization").status, 404);
+  httplib::Client hooks("127.0.0.1", off.port());
+  const auto delivery =
+      hooks.Post("/hooks/gitlab", {{"X-Gitlab-Event", "Push Hook"}}, "{}", "application/json");
+  ASSERT_TRUE(delivery);
+  EXPECT_EQ(delivery->status, 404);
 }
 
 // Every administrative endpoint, as a signed-in user who is not an administrator: 403.
