@@ -21,7 +21,7 @@ using ::testing::Not;
 using testing::RecordingSleeper;
 using testing::ScriptedServer;
 
-constexpr char kToken[] = "glpat-secret-access-token-1234";
+constexpr const char* kToken = "glpat-secret-access-token-1234";
 
 class ClientTest : public ::testing::Test {
  protected:
@@ -30,7 +30,7 @@ class ClientTest : public ::testing::Test {
     options.clock = &clock_;
     auto base = BaseUrl::Parse(server_.url());
     EXPECT_TRUE(base);
-    return Client(transport_, *base, kToken, std::move(options));
+    return {transport_, *base, kToken, std::move(options)};
   }
 
   static ClientOptions WithAttempts(int attempts) {
@@ -714,6 +714,7 @@ TEST_F(ClientTest, ConcurrentUnauthorizedCallsShareOneRefresh) {
   Client client = MakeClient(options);
 
   std::vector<std::thread> threads;
+  threads.reserve(4);
   std::atomic<int> ok = 0;
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&] { ok += client.CurrentUser() ? 1 : 0; });

@@ -1,6 +1,7 @@
 #include "gitlab/curl_transport.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
@@ -98,8 +99,6 @@ CurlTransport::CurlTransport(CurlTransportOptions options) : options_(std::move(
   EnsureCurlInitialized();
 }
 
-CurlTransport::~CurlTransport() = default;
-
 CurlTransport::HandlePtr CurlTransport::Acquire() {
   {
     std::lock_guard lock(mutex_);
@@ -129,7 +128,7 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
 
   Received received;
   received.max_bytes = options_.max_response_bytes;
-  char error_buffer[CURL_ERROR_SIZE] = {};
+  std::array<char, CURL_ERROR_SIZE> error_buffer{};
 
   SlistPtr headers;
   auto add_header = [&](const std::string& line) {
@@ -140,7 +139,9 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
     }
   };
   for (const auto& [name, value] : request.headers) {
-    add_header(name + ": " + value);
+    std::string line = name;
+    line.append(": ").append(value);
+    add_header(line);
   }
   add_header("Expect:");  // no 100-continue round trip
 
@@ -153,7 +154,7 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(curl, CURLOPT_USERAGENT, options_.user_agent.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer.data());
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnBody);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &received);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnHeader);
@@ -184,7 +185,7 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
 
   if (code != CURLE_OK) {
     const std::string detail =
-        error_buffer[0] != '\0' ? std::string(error_buffer) : curl_easy_strerror(code);
+        error_buffer[0] != '\0' ? std::string(error_buffer.data()) : curl_easy_strerror(code);
     spdlog::debug("gitlab http {} {} error={} ms={}", request.method, WithoutQuery(request.url),
                   static_cast<int>(code), elapsed.count());
     // The handle may hold a broken connection; curl drops those itself, so it is reusable.

@@ -23,7 +23,6 @@ struct CurlTransportOptions {
 class CurlTransport final : public Transport {
  public:
   explicit CurlTransport(CurlTransportOptions options = {});
-  ~CurlTransport() override;
 
   Result<HttpResponse> Send(const HttpRequest& request) override;
 

@@ -15,6 +15,7 @@ namespace worklog::gitlab::internal {
 namespace {
 
 constexpr std::size_t kMaxGitlabMessage = 300;
+constexpr std::string_view kHexDigits = "0123456789ABCDEF";
 
 double UniformRandom() {
   thread_local std::mt19937_64 engine{std::random_device{}()};
@@ -163,7 +164,6 @@ std::string Redact(std::string text, const std::vector<std::string_view>& secret
 }
 
 std::string UrlEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(text.size());
   for (const char c : text) {
@@ -173,8 +173,8 @@ std::string UrlEncode(std::string_view text) {
       out += c;
     } else {
       out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0x0F];
+      out += kHexDigits[byte >> 4];
+      out += kHexDigits[byte & 0x0F];
     }
   }
   return out;

@@ -71,7 +71,7 @@ AuthorizationRequest BeginAuthorization(const OAuthApp& app, std::string_view sc
 }
 
 OAuthClient::OAuthClient(Transport& transport, OAuthApp app, OAuthClientOptions options)
-    : transport_(transport), app_(std::move(app)), options_(std::move(options)) {}
+    : transport_(transport), app_(std::move(app)), options_(options) {}
 
 Result<TokenSet> OAuthClient::ExchangeCode(std::string_view code,
                                            std::string_view code_verifier) const {

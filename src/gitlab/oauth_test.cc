@@ -18,7 +18,7 @@ using ::testing::Not;
 using testing::RecordingSleeper;
 using testing::ScriptedServer;
 
-constexpr char kSecret[] = "app-client-secret-xyz";
+constexpr const char* kSecret = "app-client-secret-xyz";
 
 OAuthApp App(const std::string& base) {
   auto url = BaseUrl::Parse(base);
@@ -86,7 +86,7 @@ class OAuthClientTest : public ::testing::Test {
     options.sleeper = &sleeper_;
     options.clock = &clock_;
     options.retry.max_attempts = attempts;
-    return OAuthClient(transport_, App(server_.url()), options);
+    return {transport_, App(server_.url()), options};
   }
   ScriptedServer server_;
   CurlTransport transport_;

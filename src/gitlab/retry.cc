@@ -80,8 +80,8 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view retry_
 }
 
 std::chrono::milliseconds Backoff(const RetryPolicy& policy, int attempt, double unit) {
-  const double base = static_cast<double>(policy.initial_backoff.count());
-  const double cap = static_cast<double>(policy.max_backoff.count());
+  const auto base = static_cast<double>(policy.initial_backoff.count());
+  const auto cap = static_cast<double>(policy.max_backoff.count());
   const double exponent = std::min(std::max(attempt - 1, 0), 30);
   const double full = std::min(base * std::pow(2.0, exponent), cap);
   const double jittered = full / 2 + full / 2 * std::clamp(unit, 0.0, 1.0);

@@ -8,7 +8,7 @@ namespace {
 using std::chrono::milliseconds;
 
 // 2015-10-21T07:28:00Z
-const TimePoint kNow{std::chrono::seconds(1445412480)};
+constexpr TimePoint kNow{std::chrono::seconds(1445412480)};
 
 TEST(ParseRetryAfter, DeltaSeconds) {
   EXPECT_EQ(ParseRetryAfter("120", "", kNow), milliseconds(120'000));

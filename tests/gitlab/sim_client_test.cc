@@ -45,7 +45,7 @@ class SimClientTest : public gitlab_sim::testing::SimTest {
   }
 
   Client RootClient(ClientOptions options) {
-    return Client(transport_, Base(), kRootToken, options);
+    return {transport_, Base(), kRootToken, std::move(options)};
   }
   Client RootClient() { return RootClient(Options()); }
 
@@ -54,12 +54,11 @@ class SimClientTest : public gitlab_sim::testing::SimTest {
     ASSERT_EQ(reply.status, 201) << reply.text;
   }
 
-  // Registers an OAuth application, signs `username` in through the browser flow with
-  // worklog's authorize URL, and returns the redirect GitLab sent back.
-  std::string AuthorizeInBrowser(const OAuthApp& app, const AuthorizationRequest& request,
-                                 const std::string& username) {
+  // Follows worklog's authorize URL in a "browser": signs `username` in, approves, and
+  // returns the redirect GitLab sent back.
+  std::string AuthorizeInBrowser(const AuthorizationRequest& request, const std::string& username) {
     const std::string path = request.authorize_url.substr(sim_->url().size());
-    auto first = client_->Get(path.c_str());
+    auto first = client_->Get(path);
     EXPECT_EQ(first->status, 302);
     const std::string pre_cookie = first->get_header_value("Set-Cookie");
     auto signed_in =
@@ -70,13 +69,12 @@ class SimClientTest : public gitlab_sim::testing::SimTest {
     const std::string set_cookie = signed_in->get_header_value("Set-Cookie");
     const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
     const std::string back = signed_in->get_header_value("Location");
-    auto consent = client_->Get(back.substr(back.find("/oauth/")).c_str(), {{"Cookie", cookie}});
+    auto consent = client_->Get(back.substr(back.find("/oauth/")), {{"Cookie", cookie}});
     EXPECT_EQ(consent->status, 200);
     const std::string form = request.authorize_url.substr(request.authorize_url.find('?') + 1);
     auto approved = client_->Post("/oauth/authorize", {{"Cookie", cookie}}, form,
                                   "application/x-www-form-urlencoded");
     EXPECT_EQ(approved->status, 302);
-    (void)app;
     return approved->get_header_value("Location");
   }
 
@@ -93,14 +91,14 @@ class SimClientTest : public gitlab_sim::testing::SimTest {
     OAuthClientOptions options;
     options.sleeper = &sleeper_;
     options.clock = &clock_;
-    return OAuthClient(transport_, app, options);
+    return {transport_, app, options};
   }
 
   // alice, connected through OAuth: her tokens.
   TokenSet ConnectAlice(const OAuthApp& app) {
     MakeUser("alice");
     const AuthorizationRequest request = BeginAuthorization(app);
-    const std::string redirect = AuthorizeInBrowser(app, request, "alice");
+    const std::string redirect = AuthorizeInBrowser(request, "alice");
     EXPECT_EQ(QueryParam(redirect, "state"), request.state);
     auto tokens =
         MakeOAuthClient(app).ExchangeCode(QueryParam(redirect, "code"), request.code_verifier);
@@ -202,6 +200,7 @@ TEST_F(SimClientTest, OwnedProjectsAndEventsArePagedToTheEnd) {
   const int64_t group = MakeGroup("team");
   AddGroupMember(group, alice, 30);
   std::vector<int64_t> owned;
+  owned.reserve(5);
   for (int i = 0; i < 5; ++i) {
     owned.push_back(MakeProject("p" + std::to_string(i)));
   }
