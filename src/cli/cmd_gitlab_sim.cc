@@ -8,8 +8,7 @@
 //   oauth_client_id / oauth_client_secret / oauth_redirect_uri   (--seed demo)
 //   sign_in: USER / PASSWORD (role)                               (one line per account)
 
-#include <signal.h>
-
+#include <csignal>
 #include <cstdio>
 #include <string>
 
