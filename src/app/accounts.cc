@@ -4,8 +4,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
+#include <system_error>
 #include <utility>
 
 #include <fmt/format.h>
@@ -46,7 +46,8 @@ Error AsUnauthenticated(const Error& error, std::string_view what) {
 Status WritePrivateFile(const std::string& path, std::string_view text) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) {
-    return Internal(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
+    return Internal(fmt::format("cannot create {}: {}", path,
+                                std::error_code(errno, std::generic_category()).message()));
   }
   ::fchmod(fd, 0600);  // also when the file already existed with looser bits
   std::size_t written = 0;
@@ -58,7 +59,8 @@ Status WritePrivateFile(const std::string& path, std::string_view text) {
       }
       const int saved = errno;
       ::close(fd);
-      return Internal(fmt::format("cannot write {}: {}", path, std::strerror(saved)));
+      return Internal(fmt::format("cannot write {}: {}", path,
+                                  std::error_code(saved, std::generic_category()).message()));
     }
     written += static_cast<std::size_t>(n);
   }

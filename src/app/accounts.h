@@ -93,7 +93,7 @@ class Accounts {
 
   store::Store& store_;
   const Clock& clock_;
-  const AccountsOptions options_;
+  AccountsOptions options_;
   FailureLimiter account_failures_;
   FailureLimiter address_failures_;
   // Argon2id takes 64 MiB per verification: bound how many run at once.

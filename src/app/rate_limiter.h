@@ -41,7 +41,7 @@ class FailureLimiter {
   void PruneLocked(TimePoint now);
 
   const Clock& clock_;
-  const FailureLimitPolicy policy_;
+  FailureLimitPolicy policy_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Entry> entries_;  // Guarded by mutex_.
 };

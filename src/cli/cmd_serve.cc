@@ -5,9 +5,8 @@
 //   worklog: listening on http://HOST:PORT
 // on standard output once it accepts connections (with port 0, the port it got).
 
-#include <signal.h>
-
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -178,7 +177,7 @@ int RunServe(ServeFlags flags) {
   spdlog::info("serving database={} public_url={} web_dir={}", (*app)->store().Backend(),
                flags.public_url, flags.web_dir.empty() ? "(none)" : flags.web_dir);
 
-  std::jthread signal_thread([&server](std::stop_token stop) {
+  std::jthread signal_thread([&server](const std::stop_token& stop) {
     const timespec tick{.tv_sec = 0, .tv_nsec = 200'000'000};
     while (!stop.stop_requested()) {
       sigset_t wanted;
@@ -244,7 +243,7 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
   command->callback([flags, &exit_code] { exit_code = RunServe(*flags); });
 }
 
-const CommandRegistration kRegistration("serve", &AddServeCommand);
+const CommandRegistration kRegistration("serve", &AddServeCommand);  // NOLINT(cert-err58-cpp)
 
 }  // namespace
 }  // namespace worklog::cli

@@ -55,7 +55,7 @@ void AddTokenCommand(CLI::App& app, int& exit_code) {
   create->callback([flags, &exit_code] { exit_code = RunTokenCreate(*flags); });
 }
 
-const CommandRegistration kRegistration("token", &AddTokenCommand);
+const CommandRegistration kRegistration("token", &AddTokenCommand);  // NOLINT(cert-err58-cpp)
 
 }  // namespace
 }  // namespace worklog::cli

@@ -79,7 +79,7 @@ void AddUserCommand(CLI::App& app, int& exit_code) {
   add->callback([flags, &exit_code] { exit_code = RunUserAdd(*flags); });
 }
 
-const CommandRegistration kRegistration("user", &AddUserCommand);
+const CommandRegistration kRegistration("user", &AddUserCommand);  // NOLINT(cert-err58-cpp)
 
 }  // namespace
 }  // namespace worklog::cli

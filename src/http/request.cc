@@ -28,7 +28,7 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 std::optional<std::string_view> FindHeader(const HeaderList& headers, std::string_view name) {
   for (const auto& [key, value] : headers) {
     if (EqualsIgnoreCase(key, name)) {
-      return std::string_view(value);
+      return std::string_view{value};
     }
   }
   return std::nullopt;
@@ -37,7 +37,7 @@ std::optional<std::string_view> FindHeader(const HeaderList& headers, std::strin
 std::optional<std::string_view> Request::Query(std::string_view name) const {
   for (const auto& [key, value] : query) {
     if (key == name) {
-      return std::string_view(value);
+      return std::string_view{value};
     }
   }
   return std::nullopt;
@@ -45,7 +45,7 @@ std::optional<std::string_view> Request::Query(std::string_view name) const {
 
 std::string_view Request::PathParam(std::string_view name) const {
   const auto it = path_params.find(name);
-  return it == path_params.end() ? std::string_view() : std::string_view(it->second);
+  return it == path_params.end() ? std::string_view{} : std::string_view{it->second};
 }
 
 const app::Principal& Request::Caller() const {

@@ -16,8 +16,8 @@ class App;
 
 namespace worklog::http {
 
-inline constexpr std::size_t kApiMaxBody = 1024 * 1024;          // 1 MiB
-inline constexpr std::size_t kServerMaxBody = 26 * 1024 * 1024;  // 26 MiB (webhooks)
+inline constexpr std::size_t kApiMaxBody = std::size_t{1024} * 1024;          // 1 MiB
+inline constexpr std::size_t kServerMaxBody = std::size_t{26} * 1024 * 1024;  // 26 MiB (webhooks)
 
 enum class Access {
   kPublic,  // anyone

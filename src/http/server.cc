@@ -95,14 +95,14 @@ struct Server::Impl {
 
   Result<app::Principal> Authenticate(const Request& request) {
     if (auto authorization = request.Header("Authorization")) {
-      constexpr std::string_view kBearer = "bearer ";
-      if (authorization->size() <= kBearer.size() ||
-          !std::equal(kBearer.begin(), kBearer.end(), authorization->begin(), [](char a, char b) {
-            return a == (b >= 'A' && b <= 'Z' ? b - 'A' + 'a' : b);
-          })) {
+      constexpr std::string_view bearer_prefix = "bearer ";
+      if (authorization->size() <= bearer_prefix.size() ||
+          !std::equal(
+              bearer_prefix.begin(), bearer_prefix.end(), authorization->begin(),
+              [](char a, char b) { return a == (b >= 'A' && b <= 'Z' ? b - 'A' + 'a' : b); })) {
         return Unauthenticated("the Authorization header must be \"Bearer <token>\"");
       }
-      return app.accounts().AuthenticateBearer(authorization->substr(kBearer.size()));
+      return app.accounts().AuthenticateBearer(authorization->substr(bearer_prefix.size()));
     }
     if (auto cookies = request.Header("Cookie")) {
       if (auto session = FindCookie(*cookies, kSessionCookieName)) {

@@ -52,7 +52,7 @@ TEST_P(CrashRecovery, KillDashNineLosesNoAcknowledgedWorklog) {
   for (;;) {
     {
       std::lock_guard lock(mutex);
-      if (acknowledged.size() >= 100) {
+      if (acknowledged.size() >= 200) {
         break;
       }
     }
