@@ -25,17 +25,17 @@ struct Activity {
   std::string action;  // "pushed", "opened", "merged", "approved", "commented", ...
   TimePoint occurred_at{};
   int64_t project_id = 0;
-  std::string project_path;                // "group/project"
-  std::optional<int64_t> gitlab_user_id;   // the actor (pusher for commits), when known
-  std::string author_email;                // lowercased; commits: the commit author's
+  std::string project_path;               // "group/project"
+  std::optional<int64_t> gitlab_user_id;  // the actor (pusher for commits), when known
+  std::string author_email;               // lowercased; commits: the commit author's
   std::string author_name;
-  std::string title;   // commit title, MR/issue title, note excerpt
-  std::string body;    // full commit message / description / note (may be truncated)
+  std::string title;  // commit title, MR/issue title, note excerpt
+  std::string body;   // full commit message / description / note (may be truncated)
   std::string url;
-  std::string ref;     // branch name without refs/heads/
-  std::string sha;     // commits
-  std::vector<std::string> issue_keys;          // DESIGN §3.3
-  std::optional<int64_t> time_spent_seconds;    // smart commit #time / @1h30m
+  std::string ref;                            // branch name without refs/heads/
+  std::string sha;                            // commits
+  std::vector<std::string> issue_keys;        // DESIGN §3.3
+  std::optional<int64_t> time_spent_seconds;  // smart commit #time / @1h30m
 };
 
 }  // namespace worklog::domain
