@@ -46,7 +46,7 @@ measure() {
   if command -v hyperfine >/dev/null; then
     hyperfine --style none --warmup 3 --runs "$n" --export-json "$work/h.json" \
       --output=null "$cmd" >/dev/null 2>&1
-    python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(f"{r[\"mean\"]*1000:.1f} {r[\"stddev\"]*1000:.1f}")' "$work/h.json"
+    python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.1f %s" % (r["mean"]*1000, "-" if r["stddev"] is None else "%.1f" % (r["stddev"]*1000)))' "$work/h.json"
   else
     local i start end total=0
     for ((i = 0; i < 3; i++)); do bash -c "$cmd" >/dev/null; done

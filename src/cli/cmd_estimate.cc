@@ -15,14 +15,21 @@
 #include <git2.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <iostream>
+#include <list>
 #include <map>
 #include <memory>
 #include <optional>
+#include <ranges>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -53,18 +60,10 @@ struct EstimateArgs {
 struct RepositoryDeleter {
   void operator()(git_repository* repo) const { git_repository_free(repo); }
 };
-struct RevwalkDeleter {
-  void operator()(git_revwalk* walk) const { git_revwalk_free(walk); }
-};
-struct CommitDeleter {
-  void operator()(git_commit* commit) const { git_commit_free(commit); }
-};
 struct ReferenceIteratorDeleter {
   void operator()(git_reference_iterator* it) const { git_reference_iterator_free(it); }
 };
 using RepositoryPtr = std::unique_ptr<git_repository, RepositoryDeleter>;
-using RevwalkPtr = std::unique_ptr<git_revwalk, RevwalkDeleter>;
-using CommitPtr = std::unique_ptr<git_commit, CommitDeleter>;
 
 // Keeps libgit2 initialized for the command's lifetime.
 class Libgit2 {
@@ -73,6 +72,8 @@ class Libgit2 {
     git_libgit2_init();
     // Objects come from a local repository we only read: skip re-hashing every object.
     git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+    // Each object is read once (CommitReader keeps what it needs): no object cache.
+    git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
   }
   Libgit2(const Libgit2&) = delete;
   Libgit2& operator=(const Libgit2&) = delete;
@@ -88,62 +89,246 @@ Error GitError(std::string_view context) {
                fmt::format("{}: {}", context, error != nullptr ? error->message : "unknown error")};
 }
 
+// What the estimate reads of a commit.
 struct CommitInfo {
   std::string email;
   std::string name;
   int64_t author_time = 0;
   int64_t committer_time = 0;
-  std::string message;
+  std::string message;  // only when asked for
+  std::vector<git_oid> parents;
 };
 
-// Walks the history from `push` (a function that pushes the starting points) and calls
-// `visit` for each commit, in libgit2's default order (newest first, like git-hours).
-template <typename Push, typename Visit>
-Status Walk(git_repository* repo, Push push, bool read_message, Visit visit) {
-  git_revwalk* raw_walk = nullptr;
-  if (git_revwalk_new(&raw_walk, repo) != 0) {
-    return tl::unexpected(GitError("cannot walk the history"));
+struct OidHash {
+  std::size_t operator()(const git_oid& oid) const {
+    std::size_t hash = 0;
+    std::memcpy(&hash, oid.id, sizeof(hash));  // a SHA-1 prefix is already well mixed
+    return hash;
   }
-  const RevwalkPtr walk(raw_walk);
-  git_revwalk_sorting(walk.get(), GIT_SORT_NONE);
-  if (!push(walk.get())) {
-    return tl::unexpected(GitError("cannot start the history walk"));
+};
+struct OidEqual {
+  bool operator()(const git_oid& a, const git_oid& b) const {
+    return std::memcmp(a.id, b.id, GIT_OID_RAWSZ) == 0;
   }
-  git_oid oid;
-  while (git_revwalk_next(&oid, walk.get()) == 0) {
-    git_commit* raw_commit = nullptr;
-    if (git_commit_lookup(&raw_commit, repo, &oid) != 0) {
+};
+
+struct OdbDeleter {
+  void operator()(git_odb* odb) const { git_odb_free(odb); }
+};
+struct OdbObjectDeleter {
+  void operator()(git_odb_object* object) const { git_odb_object_free(object); }
+};
+
+std::string_view TrimSpaces(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && text.back() == ' ') {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+// "Name <email> 1449014542 +0100" (after "author " / "committer "), split the way libgit2's
+// signature parser does: the last '<' and the last '>', trimmed.
+bool ParseSignature(std::string_view line, std::string* name, std::string* email, int64_t& time) {
+  const std::size_t open = line.rfind('<');
+  const std::size_t close = line.rfind('>');
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open) {
+    return false;
+  }
+  if (name != nullptr) {
+    *name = TrimSpaces(line.substr(0, open));
+  }
+  if (email != nullptr) {
+    *email = TrimSpaces(line.substr(open + 1, close - open - 1));
+  }
+  std::string_view rest = TrimSpaces(line.substr(close + 1));
+  time = 0;
+  const auto parsed = std::from_chars(rest.data(), rest.data() + rest.size(), time);
+  return parsed.ec == std::errc();
+}
+
+// A raw commit object: header lines ("tree", "parent", "author", "committer", others), a
+// blank line, the message.
+bool ParseCommit(std::string_view raw, bool read_message, CommitInfo& info) {
+  bool has_author = false;
+  bool has_committer = false;
+  std::size_t pos = 0;
+  while (pos < raw.size()) {
+    std::size_t end = raw.find('\n', pos);
+    if (end == std::string_view::npos) {
+      end = raw.size();
+    }
+    const std::string_view line = raw.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.empty()) {
+      break;  // the message follows
+    }
+    if (line.starts_with("parent ")) {
+      git_oid parent;
+      if (line.size() < 7 + GIT_OID_HEXSZ ||
+          git_oid_fromstrn(&parent, line.data() + 7, GIT_OID_HEXSZ) != 0) {
+        return false;
+      }
+      info.parents.push_back(parent);
+    } else if (line.starts_with("author ") && !has_author) {
+      has_author = ParseSignature(line.substr(7), &info.name, &info.email, info.author_time);
+    } else if (line.starts_with("committer ") && !has_committer) {
+      has_committer = ParseSignature(line.substr(10), nullptr, nullptr, info.committer_time);
+    }
+  }
+  if (read_message && pos < raw.size()) {
+    info.message = raw.substr(pos);
+  }
+  return has_author && has_committer;
+}
+
+// Reads commits straight from the object database: one read and inflate per commit and no
+// parsed-object cache (a revwalk followed by git_commit_lookup reads each commit twice).
+// With `cache`, a commit seen again (git-hours walks every branch) is not read again.
+class CommitReader {
+ public:
+  static Result<CommitReader> Open(git_repository* repo, bool read_message, bool cache) {
+    git_odb* raw_odb = nullptr;
+    if (git_repository_odb(&raw_odb, repo) != 0) {
+      return tl::unexpected(GitError("cannot open the object database"));
+    }
+    return CommitReader(OdbPtr(raw_odb), read_message, cache);
+  }
+
+  // Valid until the next call without `cache`; for the reader's lifetime with it.
+  Result<const CommitInfo*> Get(const git_oid& oid) {
+    if (cache_) {
+      if (auto it = commits_.find(oid); it != commits_.end()) {
+        return &it->second;
+      }
+    }
+    git_odb_object* raw_object = nullptr;
+    if (git_odb_read(&raw_object, odb_.get(), &oid) != 0) {
       return tl::unexpected(GitError("cannot read a commit"));
     }
-    const CommitPtr commit(raw_commit);
-    const git_signature* author = git_commit_author(commit.get());
-    CommitInfo info;
-    info.email = author->email != nullptr ? author->email : "";
-    info.name = author->name != nullptr ? author->name : "";
-    info.author_time = author->when.time;
-    info.committer_time = git_commit_time(commit.get());
-    if (read_message) {
-      const char* message = git_commit_message(commit.get());
-      info.message = message != nullptr ? message : "";
+    const std::unique_ptr<git_odb_object, OdbObjectDeleter> object(raw_object);
+    if (git_odb_object_type(object.get()) != GIT_OBJECT_COMMIT) {
+      return tl::unexpected(Error{
+          ErrorCode::kInternal, {}, fmt::format("{} is not a commit", git_oid_tostr_s(&oid))});
     }
-    visit(std::move(info));
+    CommitInfo info;
+    const std::string_view raw(static_cast<const char*>(git_odb_object_data(object.get())),
+                               git_odb_object_size(object.get()));
+    if (!ParseCommit(raw, read_message_, info)) {
+      return tl::unexpected(Error{
+          ErrorCode::kInternal, {}, fmt::format("cannot parse commit {}", git_oid_tostr_s(&oid))});
+    }
+    if (cache_) {
+      return &commits_.emplace(oid, std::move(info)).first->second;
+    }
+    last_ = std::move(info);
+    return &last_;
+  }
+
+ private:
+  using OdbPtr = std::unique_ptr<git_odb, OdbDeleter>;
+
+  CommitReader(OdbPtr odb, bool read_message, bool cache)
+      : odb_(std::move(odb)), read_message_(read_message), cache_(cache) {}
+
+  OdbPtr odb_;
+  bool read_message_;
+  bool cache_;
+  CommitInfo last_;
+  std::unordered_map<git_oid, CommitInfo, OidHash, OidEqual> commits_;  // stable addresses
+};
+
+// Every commit reachable from `starts`, each once, in no particular order.
+template <typename Visit>
+Status WalkAll(CommitReader& reader, const std::vector<git_oid>& starts, Visit visit) {
+  std::unordered_set<git_oid, OidHash, OidEqual> seen(starts.begin(), starts.end(), 1 << 14);
+  std::vector<git_oid> pending(seen.begin(), seen.end());
+  while (!pending.empty()) {
+    const git_oid oid = pending.back();
+    pending.pop_back();
+    auto commit = reader.Get(oid);
+    if (!commit) {
+      return tl::unexpected(commit.error());
+    }
+    for (const git_oid& parent : (*commit)->parents) {
+      if (seen.insert(parent).second) {
+        pending.push_back(parent);
+      }
+    }
+    visit(**commit);
   }
   return {};
 }
 
-// Local branch names (refs/heads/*), in libgit2's reference order.
-Result<std::vector<std::string>> LocalBranches(git_repository* repo) {
+// The commits reachable from `head` in the order of libgit2's default revision walk (what
+// git-hours' nodegit history() emits): a list kept newest-first by committer time, each
+// commit's parents inserted after the commits at least as new. Names and the order of
+// authors with equal hours depend on it. `reader` must cache (parents are read while their
+// child is in use).
+template <typename Visit>
+Status WalkLikeRevwalk(CommitReader& reader, const git_oid& head, Visit visit) {
+  struct Entry {
+    git_oid oid;
+    int64_t time;
+  };
+  std::list<Entry> queue;
+  std::unordered_set<git_oid, OidHash, OidEqual> added{head};
+  const auto insert_by_date = [&](const git_oid& oid) -> Status {
+    auto commit = reader.Get(oid);
+    if (!commit) {
+      return tl::unexpected(commit.error());
+    }
+    const int64_t time = (*commit)->committer_time;
+    auto it = std::find_if(queue.begin(), queue.end(),
+                           [&](const Entry& entry) { return entry.time < time; });
+    queue.insert(it, Entry{oid, time});
+    return {};
+  };
+  if (auto inserted = insert_by_date(head); !inserted) {
+    return inserted;
+  }
+  while (!queue.empty()) {
+    const git_oid oid = queue.front().oid;
+    queue.pop_front();
+    auto commit = reader.Get(oid);  // cached
+    if (!commit) {
+      return tl::unexpected(commit.error());
+    }
+    for (const git_oid& parent : (*commit)->parents) {
+      if (added.insert(parent).second) {
+        if (auto inserted = insert_by_date(parent); !inserted) {
+          return inserted;
+        }
+      }
+    }
+    visit(**commit);
+  }
+  return {};
+}
+
+// Local branches (refs/heads/*) and the commits they point at, in libgit2's reference order.
+struct Branch {
+  std::string name;
+  git_oid head;
+};
+Result<std::vector<Branch>> LocalBranches(git_repository* repo) {
   git_reference_iterator* raw_iterator = nullptr;
   if (git_reference_iterator_glob_new(&raw_iterator, repo, "refs/heads/*") != 0) {
     return tl::unexpected(GitError("cannot list branches"));
   }
   const std::unique_ptr<git_reference_iterator, ReferenceIteratorDeleter> iterator(raw_iterator);
-  std::vector<std::string> names;
+  std::vector<Branch> branches;
   const char* name = nullptr;
   while (git_reference_next_name(&name, iterator.get()) == 0) {
-    names.emplace_back(name);
+    Branch branch{name, {}};
+    if (git_reference_name_to_id(&branch.head, repo, name) != 0) {
+      return tl::unexpected(GitError(fmt::format("cannot resolve {}", name)));
+    }
+    branches.push_back(std::move(branch));
   }
-  return names;
+  return branches;
 }
 
 std::string Lower(std::string text) {
@@ -171,13 +356,15 @@ int RunGitHoursCompatible(git_repository* repo, const EstimateArgs& args) {
     return 1;
   }
   std::vector<feed::GitHoursCommit> commits;
-  for (const std::string& branch : *branches) {
-    auto walked = Walk(
-        repo, [&](git_revwalk* walk) { return git_revwalk_push_ref(walk, branch.c_str()) == 0; },
-        /*read_message=*/false,
-        [&](CommitInfo info) {
-          commits.push_back({std::move(info.email), std::move(info.name), info.committer_time});
-        });
+  auto reader = CommitReader::Open(repo, /*read_message=*/false, /*cache=*/true);
+  if (!reader) {
+    std::cerr << "estimate: " << reader.error().message << "\n";
+    return 1;
+  }
+  for (const Branch& branch : *branches) {
+    auto walked = WalkLikeRevwalk(*reader, branch.head, [&](const CommitInfo& info) {
+      commits.push_back({info.email, info.name, info.committer_time});
+    });
     if (!walked) {
       std::cerr << "estimate: " << walked.error().message << "\n";
       return 1;
@@ -196,8 +383,8 @@ int RunGitHoursCompatible(git_repository* repo, const EstimateArgs& args) {
     return 0;
   }
   std::cout << fmt::format("{:<40} {:>8} {:>8}\n", "author", "commits", "hours");
-  for (auto it = report.authors.rbegin(); it != report.authors.rend(); ++it) {
-    std::cout << fmt::format("{:<40} {:>8} {:>8}\n", it->email, it->commits, it->hours);
+  for (const auto& author : report.authors | std::views::reverse) {  // most hours first
+    std::cout << fmt::format("{:<40} {:>8} {:>8}\n", author.email, author.commits, author.hours);
   }
   std::cout << fmt::format("{:<40} {:>8} {:>8}\n", "total", report.total_commits,
                            report.total_hours);
@@ -224,28 +411,37 @@ int RunEngine(git_repository* repo, const EstimateArgs& args) {
     std::vector<domain::Activity> commits;
   };
   std::map<std::string, Author> authors;  // by lowercased e-mail
-  auto walked = Walk(
-      repo,
-      [repo](git_revwalk* walk) {
-        // Every local branch; a repository without any (detached HEAD) walks HEAD.
-        auto branches = LocalBranches(repo);
-        if (branches && branches->empty()) {
-          return git_revwalk_push_head(walk) == 0;
-        }
-        return git_revwalk_push_glob(walk, "refs/heads/*") == 0;
-      },
-      /*read_message=*/true,
-      [&](CommitInfo info) {
-        Author& author = authors[Lower(info.email)];
-        if (author.name.empty()) {
-          author.name = info.name;
-        }
-        domain::Activity activity;
-        activity.kind = domain::ActivityKind::kCommit;
-        activity.occurred_at = TimePoint(std::chrono::seconds(info.author_time));
-        activity.issue_keys = domain::FindIssueKeys(info.message);
-        author.commits.push_back(std::move(activity));
-      });
+  // Every local branch; a repository without any (detached HEAD) walks HEAD; an empty one
+  // (unborn HEAD) has no commits.
+  auto branches = LocalBranches(repo);
+  if (!branches) {
+    std::cerr << "estimate: " << branches.error().message << "\n";
+    return 1;
+  }
+  std::vector<git_oid> starts;
+  for (const Branch& branch : *branches) {
+    starts.push_back(branch.head);
+  }
+  git_oid head;
+  if (starts.empty() && git_reference_name_to_id(&head, repo, "HEAD") == 0) {
+    starts.push_back(head);
+  }
+  auto reader = CommitReader::Open(repo, /*read_message=*/true, /*cache=*/false);
+  if (!reader) {
+    std::cerr << "estimate: " << reader.error().message << "\n";
+    return 1;
+  }
+  auto walked = WalkAll(*reader, starts, [&](const CommitInfo& info) {
+    Author& author = authors[Lower(info.email)];
+    if (author.name.empty()) {
+      author.name = info.name;
+    }
+    domain::Activity activity;
+    activity.kind = domain::ActivityKind::kCommit;
+    activity.occurred_at = TimePoint(std::chrono::seconds(info.author_time));
+    activity.issue_keys = domain::FindIssueKeys(info.message);
+    author.commits.push_back(std::move(activity));
+  });
   if (!walked) {
     std::cerr << "estimate: " << walked.error().message << "\n";
     return 1;

@@ -111,6 +111,9 @@ std::vector<int64_t> FindReferences(std::string_view text, char sigil, bool same
 
 std::vector<std::string> FindIssueKeys(std::string_view text) {
   std::vector<std::string> keys;
+  if (text.find('-') == std::string_view::npos) {
+    return keys;  // most commit messages: no key possible, skip the regex engine
+  }
   const RE2& pattern = IssueKeyPattern();
   std::array<re2::StringPiece, 2> match;
   std::size_t pos = 0;

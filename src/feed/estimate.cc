@@ -67,7 +67,7 @@ seconds RoundDuration(seconds raw, seconds increment) {
 Result<std::vector<ActivityTime>> PlanActivities(const std::vector<domain::Activity>& activities,
                                                  std::string_view time_zone,
                                                  const EstimateParams& params) {
-  auto zone = LocateZone(time_zone);
+  auto zone = Zone::Locate(time_zone);
   if (!zone) {
     return tl::unexpected(zone.error());
   }
@@ -94,13 +94,13 @@ Result<std::vector<ActivityTime>> PlanActivities(const std::vector<domain::Activ
   for (const std::size_t index : order) {
     const domain::Activity& activity = activities[index];
     const date::sys_seconds at = std::chrono::floor<seconds>(activity.occurred_at);
-    const date::local_seconds local = (*zone)->to_local(at);
+    const date::local_seconds local = zone->ToLocal(at);
     const date::local_days day = date::floor<date::days>(local);
 
     ActivityTime time;
     time.index = index;
-    time.date = date::format("%F", day);
-    time.local_time = date::format("%T", local);
+    time.date = FormatLocalDate(day);
+    time.local_time = FormatLocalTime(local);
     time.occurred_at = at;
     time.issue_keys = UniqueKeys(activity.issue_keys);
 
@@ -114,7 +114,7 @@ Result<std::vector<ActivityTime>> PlanActivities(const std::vector<domain::Activ
     } else {
       time.session = ++state->second.session;
       time.starts_session = true;
-      const seconds since_midnight = at - LocalMidnight(**zone, day);
+      const seconds since_midnight = at - zone->LocalMidnight(day);
       time.owned = std::clamp(since_midnight, seconds(0), params.lead_in);
     }
     state->second.previous = at;

@@ -156,7 +156,7 @@ std::string SuggestionId(int64_t user_id, std::string_view date,
 Result<std::vector<Suggestion>> Suggest(int64_t user_id, std::string_view time_zone,
                                         const std::vector<domain::Activity>& activities,
                                         const EstimateParams& params) {
-  auto zone = LocateZone(time_zone);
+  auto zone = Zone::Locate(time_zone);
   if (!zone) {
     return tl::unexpected(zone.error());
   }
@@ -199,7 +199,7 @@ Result<std::vector<Suggestion>> Suggest(int64_t user_id, std::string_view time_z
     suggestion.duration = RoundDuration(suggestion.evidence.raw, params.rounding);
     const date::sys_seconds start{
         std::chrono::floor<seconds>(suggestion.start_at).time_since_epoch()};
-    suggestion.start_time = date::format("%T", (*zone)->to_local(start));
+    suggestion.start_time = FormatLocalTime(zone->ToLocal(start));
     suggestion.description = Description(suggestion.activities);
     suggestion.why = Why(suggestion.activities, suggestion.evidence.activities);
     suggestions.push_back(std::move(suggestion));
@@ -215,7 +215,7 @@ Result<std::vector<Suggestion>> Suggest(int64_t user_id, std::string_view time_z
 Result<std::pair<TimePoint, TimePoint>> LocalDaysToUtcRange(std::string_view time_zone,
                                                             std::string_view from_date,
                                                             std::string_view to_date) {
-  auto zone = LocateZone(time_zone);
+  auto zone = Zone::Locate(time_zone);
   if (!zone) {
     return tl::unexpected(zone.error());
   }
@@ -232,8 +232,8 @@ Result<std::pair<TimePoint, TimePoint>> LocalDaysToUtcRange(std::string_view tim
   if (last < first) {
     return InvalidArgument("to", fmt::format("must not be before from ({})", *from));
   }
-  return std::pair<TimePoint, TimePoint>{LocalMidnight(**zone, first),
-                                         LocalMidnight(**zone, last + date::days{1})};
+  return std::pair<TimePoint, TimePoint>{zone->LocalMidnight(first),
+                                         zone->LocalMidnight(last + date::days{1})};
 }
 
 }  // namespace worklog::feed

@@ -7,22 +7,47 @@
 
 namespace worklog::feed {
 
-Result<const date::time_zone*> LocateZone(std::string_view name) {
+Result<Zone> Zone::Locate(std::string_view name) {
+  if (name == "UTC" || name == "Etc/UTC") {
+    return Zone(nullptr);
+  }
   try {
-    return date::locate_zone(std::string(name));
+    return Zone(date::locate_zone(std::string(name)));
   } catch (const std::runtime_error&) {
     return InvalidArgument("timezone", fmt::format("unknown time zone \"{}\"", name.substr(0, 64)));
   }
 }
 
-date::sys_seconds LocalMidnight(const date::time_zone& zone, date::local_days day) {
+date::local_seconds Zone::ToLocal(date::sys_seconds at) const {
+  if (zone_ == nullptr) {
+    return date::local_seconds{at.time_since_epoch()};
+  }
+  return zone_->to_local(at);
+}
+
+date::sys_seconds Zone::LocalMidnight(date::local_days day) const {
   const date::local_seconds midnight{day};
-  const date::local_info info = zone.get_info(midnight);
+  if (zone_ == nullptr) {
+    return date::sys_seconds{midnight.time_since_epoch()};
+  }
+  const date::local_info info = zone_->get_info(midnight);
   if (info.result == date::local_info::nonexistent) {
     return info.first.end;  // the day starts when the skipped hour ends
   }
   // Unique, or the earlier of two instants when midnight repeats.
   return date::sys_seconds{midnight.time_since_epoch() - info.first.offset};
+}
+
+std::string FormatLocalDate(date::local_days day) {
+  const date::year_month_day ymd{day};
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+}
+
+std::string FormatLocalTime(date::local_seconds at) {
+  const date::hh_mm_ss<std::chrono::seconds> time{at - date::floor<date::days>(at)};
+  return fmt::format("{:02}:{:02}:{:02}", time.hours().count(), time.minutes().count(),
+                     time.seconds().count());
 }
 
 }  // namespace worklog::feed

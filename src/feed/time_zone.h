@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include <date/tz.h>
@@ -8,11 +9,27 @@
 
 namespace worklog::feed {
 
-// The IANA zone `name` from the system's tz database; error field "timezone" when unknown.
-Result<const date::time_zone*> LocateZone(std::string_view name);
+// A user's time zone: an IANA zone from the system's tz database, or UTC ("UTC",
+// "Etc/UTC"), which needs no database (loading it costs milliseconds per process, which
+// `worklog estimate` notices).
+class Zone {
+ public:
+  // Error field "timezone" when `name` is unknown.
+  static Result<Zone> Locate(std::string_view name);
 
-// The instant local midnight of `day` begins in `zone`. When a DST change skips midnight,
-// the first instant of the day (the end of the gap).
-date::sys_seconds LocalMidnight(const date::time_zone& zone, date::local_days day);
+  date::local_seconds ToLocal(date::sys_seconds at) const;
+  // The instant local midnight of `day` begins. When a DST change skips midnight, the first
+  // instant of the day (the end of the gap); when midnight repeats, the earlier instant.
+  date::sys_seconds LocalMidnight(date::local_days day) const;
+
+ private:
+  explicit Zone(const date::time_zone* zone) : zone_(zone) {}
+  const date::time_zone* zone_ = nullptr;  // null: UTC
+};
+
+// "2026-11-24" and "09:10:00" (what date::format("%F") / ("%T") give, without a stream:
+// the estimate runs over every commit of a history).
+std::string FormatLocalDate(date::local_days day);
+std::string FormatLocalTime(date::local_seconds at);
 
 }  // namespace worklog::feed
