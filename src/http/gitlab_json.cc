@@ -35,6 +35,9 @@ nlohmann::json GitlabProjectJson(const store::GitlabProject& project) {
           {"web_url", project.web_url},
           {"monitored", project.monitored},
           {"hook_status", store::HookStatusName(project.hook_status)},
+          // The history import on connect has read this project up to now (the UI shows
+          // the share of monitored projects done as the backfill's progress).
+          {"backfilled", project.backfilled},
           {"hook_error", project.hook_error.empty() ? nlohmann::json(nullptr)
                                                     : nlohmann::json(project.hook_error)}};
 }

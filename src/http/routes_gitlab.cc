@@ -91,7 +91,7 @@ Response SetMonitored(app::App& app, const Request& request) {
   }
   // Read-only members are accepted (and ignored) so a client may send a project back.
   if (auto known = RejectUnknownFields(*body, {"monitored", "id", "path_with_namespace", "web_url",
-                                               "hook_status", "hook_error"});
+                                               "hook_status", "hook_error", "backfilled"});
       !known) {
     return ErrorResponse(known.error());
   }

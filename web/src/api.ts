@@ -58,6 +58,7 @@ export interface Project {
   monitored: boolean;
   hook_status: string;
   hook_error?: string | null;
+  backfilled?: boolean; // the history import on connect is done for this project
 }
 
 export interface StaffMember {

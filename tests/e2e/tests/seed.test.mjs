@@ -64,11 +64,21 @@ describe('the seed flow against gitlab-sim', { skip: haveBinary ? false : 'set W
     const facts = page.locator('dl.facts');
     await expectText(facts, '@alice');
     await expectText(facts, 'Administrator');
+    // The history import shows its progress in percent until every monitored project is read.
+    await expectText(page.locator('.backfill'), /GitLab history imported: 100%|Importing GitLab history: \d+%/);
     await checkPage(page, 'seed-03-organization-connected', browser);
 
     await page.getByRole('navigation', { name: 'GitLab integration' }).getByRole('link', { name: 'Projects' }).click();
     const status = await expectText(page.getByRole('status'), /(\d+) of \1 projects monitored/, 30000);
-    assert.ok(Number(/(\d+) of/.exec(status)[1]) > 0, 'alice owns projects');
+    const total = Number(/(\d+) of/.exec(status)[1]);
+    assert.ok(total > 0, 'alice owns projects');
+    // One project is not to be tracked: its switch goes off and stays off after a reload.
+    await page.getByRole('switch', { name: 'Monitor acme/mobile-app' }).uncheck();
+    await expectText(page.getByRole('status'), `${total - 1} of ${total} projects monitored`);
+    await page.reload();
+    await expectText(page.getByRole('status'), `${total - 1} of ${total} projects monitored`);
+    assert.equal(await page.getByRole('switch', { name: 'Monitor acme/mobile-app' }).isChecked(), false);
+    await expectText(page.locator('.backfill'), /GitLab history imported: 100%/, 60000);
     await checkPage(page, 'seed-04-projects', browser);
   });
 
@@ -119,37 +129,67 @@ describe('the seed flow against gitlab-sim', { skip: haveBinary ? false : 'set W
     await checkPage(page, 'seed-06-user-settings-applications', browser);
   });
 
-  // TODO(#6): drop `todo` once GET /api/v1/me/activity-feed is served (it answers 404 today).
-  it('a connected user finds their GitLab work in the Activity Feed and logs it', { todo: 'the Activity Feed routes are not served yet' }, async () => {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My Work' }).click();
-
-    // The backfill runs in the background: look at this week and the one before until some
-    // of carol's work shows up.
+  // Suggestions of this week or, early in a week, of the one before: the backfill runs in
+  // the background, so look again until some of carol's work shows up.
+  async function findSuggestions(want) {
     const feed = page.getByRole('tabpanel', { name: 'Activity Feed' });
-    const suggestion = feed.getByRole('article').first();
+    const cards = feed.getByRole('article');
     const deadline = Date.now() + 60000;
-    let found = false;
-    while (!found && Date.now() < deadline) {
+    while (Date.now() < deadline) {
       for (const week of ['', 'prev']) {
         if (week === 'prev') await page.getByRole('button', { name: 'Previous week' }).click();
-        found = await suggestion.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false);
-        if (found) break;
+        const shown = await cards.first().waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false);
+        if (shown && (await cards.count()) >= want) return cards;
       }
-      if (!found) await page.goto(`${server.url}/my-work`);
+      await page.goto(`${server.url}/my-work`);
     }
-    assert.ok(found, 'carol has potential worklogs from the demo history');
-    await suggestion.getByText(/^Why\?/).click();
-    await expectVisible(suggestion.getByRole('listitem').first());
+    assert.fail(`carol has at least ${want} potential worklogs from the demo history`);
+  }
+
+  it('a connected user finds their GitLab work in the Activity Feed, logs one and dismisses one', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My Work' }).click();
+    const cards = await findSuggestions(2);
+    const before = await cards.count();
+    const first = cards.first();
+    await first.getByText(/^Why\?/).click();
+    await expectVisible(first.getByRole('listitem').first());
+    await expectText(first, /commit/i);
     await checkPage(page, 'seed-07-activity-feed', browser);
 
-    const logButton = suggestion.getByRole('button', { name: /^Log / });
+    // Log the first one, with its issue (the suggested one, or one typed in) and a new description.
+    const logButton = first.getByRole('button', { name: /^Log / });
+    const logName = await logButton.getAttribute('aria-label');
     await logButton.click();
-    const issue = suggestion.getByLabel('Issue');
-    if (!(await issue.inputValue())) await issue.fill('DEMO-1');
-    await suggestion.getByRole('button', { name: 'Log', exact: true }).click();
+    const issue = first.getByLabel('Issue');
+    if (!(await issue.inputValue())) await issue.fill('WEB-1');
+    const issueKey = (await issue.inputValue()).toUpperCase();
+    await first.getByLabel('Description').fill('Reviewed and shipped the demo work');
+    await checkPage(page, 'seed-07-activity-feed-log', browser);
+    await first.getByRole('button', { name: 'Log', exact: true }).click();
+    await expectGone(page.getByRole('button', { name: logName, exact: true }));
+    await expectText(page.getByRole('tabpanel', { name: 'Activity Feed' }), /./);
+    assert.equal(await cards.count(), before - 1, 'the logged suggestion left the feed');
+
+    // Dismiss the next one: it leaves the feed and does not come back on reload.
+    const dismissButton = cards.first().getByRole('button', { name: /^Dismiss / });
+    const dismissName = await dismissButton.getAttribute('aria-label');
+    const dismissedTitle = await cards.first().getByRole('heading').textContent();
+    await dismissButton.click();
+    await expectGone(page.getByRole('button', { name: dismissName, exact: true }));
+    assert.equal(await cards.count(), before - 2, 'the dismissed suggestion left the feed');
+    await page.reload();
+    await expectVisible(cards.first());
+    assert.equal(await cards.count(), before - 2, 'handled suggestions stay handled after a reload');
+    assert.equal(await cards.filter({ hasText: dismissedTitle }).getByRole('button', { name: dismissName, exact: true }).count(), 0);
+
+    // The timesheet of that week shows the worklog with the day's total.
     await page.getByRole('tab', { name: 'Timesheet' }).click();
-    await expectVisible(page.getByRole('tabpanel', { name: 'Timesheet' }).getByRole('button', { name: /^Edit .* worklog/ }));
+    const sheet = page.getByRole('tabpanel', { name: 'Timesheet' });
+    await expectVisible(sheet.getByRole('button', { name: new RegExp(`^Edit ${issueKey} worklog`) }));
+    await expectText(sheet, 'Reviewed and shipped the demo work');
     await checkPage(page, 'seed-08-timesheet', browser);
+    await page.getByRole('tab', { name: 'Timeline' }).click();
+    await checkPage(page, 'seed-08-timeline', browser);
   });
 
   it('disconnecting the organization removes the GitLab icon from Manage Staff', async () => {
@@ -166,5 +206,23 @@ describe('the seed flow against gitlab-sim', { skip: haveBinary ? false : 'set W
     assert.equal(await page.getByRole('img', { name: 'GitLab' }).count(), 0);
     await checkPage(page, 'seed-09-manage-staff-after-disconnect', browser);
     await expectGone(page.getByRole('dialog'));
+  });
+
+  it("after the disconnect carol's Activity Feed is empty and her worklog stays", async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, server.url, 'carol@acme.example', 'carol-password-1');
+    await expectText(page.getByRole('region', { name: 'GitLab' }), /not connected/i);
+    const feed = page.getByRole('tabpanel', { name: 'Activity Feed' });
+    for (const week of ['', 'prev']) {
+      if (week === 'prev') await page.getByRole('button', { name: 'Previous week' }).click();
+      await expectText(feed, /Nothing to log this week|No GitLab activity to show/);
+      assert.equal(await feed.getByRole('article').count(), 0, 'no GitLab work is left in the feed');
+    }
+    await checkPage(page, 'seed-10-activity-feed-after-disconnect', browser);
+    await page.goto(`${server.url}/my-work?tab=timesheet`);
+    await page.getByRole('button', { name: 'Previous week' }).click();
+    const worklogs = page.getByRole('tabpanel', { name: 'Timesheet' }).getByText('Reviewed and shipped the demo work');
+    if ((await worklogs.count()) === 0) await page.getByRole('button', { name: 'Next week' }).click();
+    await expectVisible(page.getByRole('tabpanel', { name: 'Timesheet' }).getByText('Reviewed and shipped the demo work'));
   });
 });

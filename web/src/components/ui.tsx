@@ -78,7 +78,9 @@ export function useLoad<T>(fn: () => Promise<T>, deps: unknown[]) {
   }, [...deps, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   const set = useCallback((data: T) => setState({ data, loading: false }), []);
-  return { ...state, reload, set };
+  // Changes the loaded data from its latest value (safe across awaits, unlike `set`).
+  const update = useCallback((change: (data: T | undefined) => T | undefined) => setState((s) => ({ ...s, data: change(s.data) })), []);
+  return { ...state, reload, set, update };
 }
 
 type ButtonProps = JSX.HTMLAttributes<HTMLButtonElement> & {

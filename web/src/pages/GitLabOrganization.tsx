@@ -23,7 +23,7 @@ import {
 import { useLocation } from '../router';
 import { useSession } from '../session';
 import { formatInstant } from '../time';
-import { GitLabTabs, gitlabCrumbs, oauthOutcome } from './gitlabNav';
+import { BackfillProgress, GitLabTabs, gitlabCrumbs, oauthOutcome } from './gitlabNav';
 
 export const REDIRECT_PATH = '/apps/gitlab/oauth/callback';
 export const SCOPES = 'api read_user';
@@ -97,6 +97,7 @@ function OrganizationState({ org, timeZone, onChange }: { org: Organization; tim
           <dt>Connected on</dt>
           <dd>{formatInstant(org.connected_at, timeZone) || '—'}</dd>
         </dl>
+        {!needsReauth && <OrganizationBackfill />}
         <p class="muted">
           worklog tracks the projects in which this GitLab account has the Owner role. Work outside those projects is not pulled
           into the Activity Feed.
@@ -137,6 +138,11 @@ function OrganizationState({ org, timeZone, onChange }: { org: Organization; tim
       </Dialog>
     </>
   );
+}
+
+function OrganizationBackfill() {
+  const projects = useLoad(api.projects, []);
+  return <BackfillProgress projects={projects.data} onPoll={projects.reload} />;
 }
 
 function ConnectForm({ baseUrl, reconnect }: { baseUrl?: string; reconnect?: boolean }) {

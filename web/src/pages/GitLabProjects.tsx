@@ -4,7 +4,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { api, errorOf, type ApiError, type Project } from '../api';
 import { AdminOnly, Badge, ErrorNotice, Link, Loading, Notice, PageHeader, useLoad } from '../components/ui';
 import { useSession } from '../session';
-import { GitLabTabs, gitlabCrumbs } from './gitlabNav';
+import { BackfillProgress, GitLabTabs, gitlabCrumbs } from './gitlabNav';
 
 export function GitLabProjectsPage() {
   const { user } = useSession();
@@ -45,14 +45,18 @@ function ProjectsTab() {
     return (projects.data ?? []).filter((p) => !needle || p.path_with_namespace.toLowerCase().includes(needle));
   }, [projects.data, search]);
 
+  // The switch moves at once (and stays disabled while saving); a refusal puts it back.
   const toggle = async (project: Project, monitored: boolean) => {
     setError(null);
     setSaving((s) => new Set(s).add(project.id));
+    const patch = (changes: Partial<Project>) =>
+      projects.update((list) => list?.map((p) => (p.id === project.id ? { ...p, ...changes } : p)));
+    patch({ monitored });
     try {
       const updated = await api.setMonitored(project.id, monitored);
-      const next = (projects.data ?? []).map((p) => (p.id === project.id ? { ...p, ...(updated ?? {}), monitored } : p));
-      projects.set(next);
+      patch({ ...(updated ?? {}), monitored });
     } catch (e) {
+      patch({ monitored: project.monitored });
       setError({ project: project.path_with_namespace, error: errorOf(e) });
     } finally {
       setSaving((s) => {
@@ -99,6 +103,7 @@ function ProjectsTab() {
               {monitoredCount} of {projects.data.length} projects monitored
               {search && `, ${shown.length} shown`}
             </p>
+            <BackfillProgress projects={projects.data} onPoll={projects.reload} />
             <div class="table-wrap">
               <table class="striped">
                 <thead>

@@ -10,7 +10,7 @@ interface FeedState {
   error?: ApiError;
   loading: boolean;
   reload: () => void;
-  set: (f: Feed | null) => void;
+  update: (change: (f: Feed | null | undefined) => Feed | null | undefined) => void;
 }
 
 export function ActivityFeed({ feed, timeZone, onLogged }: { feed: FeedState; timeZone: string; onLogged: () => void }) {
@@ -18,9 +18,7 @@ export function ActivityFeed({ feed, timeZone, onLogged }: { feed: FeedState; ti
   const suggestions = feed.data?.suggestions ?? [];
   const keyed = suggestions.filter((s) => s.issue_key);
 
-  const remove = (id: string) => {
-    if (feed.data) feed.set({ ...feed.data, suggestions: feed.data.suggestions.filter((s) => s.id !== id) });
-  };
+  const remove = (id: string) => feed.update((f) => (f ? { ...f, suggestions: f.suggestions.filter((s) => s.id !== id) } : f));
 
   const logAllKeyed = async () => {
     const todo = keyed;
