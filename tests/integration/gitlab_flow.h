@@ -344,13 +344,16 @@ class SimProcess {
 
   // The simulator's push: one push event and one Push Hook, as `sudo`.
   Reply Push(int64_t project_id, const std::string& branch, const json& commits,
-             const std::string& sudo) {
+             const std::string& sudo, const std::string& start_branch = "") {
     httplib::Client client(url_);
     client.set_read_timeout(seconds(30));
     httplib::Headers headers{{"Authorization", "Bearer " + std::string(kRootToken)},
                              {"Sudo", sudo}};
     const std::string target = "/-/sim/projects/" + std::to_string(project_id) + "/push";
-    const json body = {{"branch", branch}, {"commits", commits}};
+    json body = {{"branch", branch}, {"commits", commits}};
+    if (!start_branch.empty()) {
+      body["start_branch"] = start_branch;
+    }
     httplib::Result result = client.Post(target.c_str(), headers, body.dump(), "application/json");
     Reply reply;
     if (result) {
@@ -397,6 +400,7 @@ class SessionClient {
   }
   Reply Delete(const std::string& path) { return api_.Delete(path, Headers(true)); }
   const std::string& session() const { return session_; }
+  const std::string& csrf() const { return csrf_; }
 
  private:
   httplib::Headers Headers(bool writes) const {
@@ -443,5 +447,62 @@ class StoreReader {
   SystemClock clock_;
   std::unique_ptr<store::Store> store_;
 };
+
+// An OAuth application at the simulator for worklog's callback, the GitLab app installed
+// by `admin`, and the organization connected with `owner_login`'s consent at GitLab
+// (`admin_session` is the administrator's worklog session cookie, for the browser).
+// Fails the test (and returns false) when a step does.
+inline bool ConnectOrganization(SimProcess& sim, SessionClient& admin,
+                                const std::string& admin_session, const std::string& worklog_url,
+                                const std::string& owner_login) {
+  const std::string callback_prefix = worklog_url + "/apps/gitlab/oauth/callback";
+  const Reply app = sim.Api("POST", "/applications",
+                            {{"name", "worklog"},
+                             {"redirect_uri", callback_prefix},
+                             {"scopes", "api read_user"},
+                             {"confidential", true}});
+  EXPECT_EQ(app.status, 201) << app.body;
+  if (app.status != 201) {
+    return false;
+  }
+  const Reply installed = admin.Post("/api/v1/apps/gitlab/install", json::object());
+  EXPECT_EQ(installed.status, 200) << installed.body;
+  const Reply connect = admin.Post("/api/v1/apps/gitlab/organization/connect",
+                                   {{"base_url", sim.url()},
+                                    {"client_id", app.json["application_id"]},
+                                    {"client_secret", app.json["secret"]}});
+  EXPECT_EQ(connect.status, 200) << connect.body;
+  if (connect.status != 200) {
+    return false;
+  }
+  Browser browser;
+  browser.SetCookie(worklog_url, "worklog_session", admin_session);
+  const std::string callback =
+      browser.AuthorizeAtGitlab(connect.json["authorize_url"], owner_login, callback_prefix);
+  if (callback.empty()) {
+    return false;
+  }
+  const Browser::Page landed = browser.Send("GET", callback);
+  EXPECT_EQ(landed.status, 302) << landed.body;
+  return landed.status == 302;
+}
+
+// Signs `email` in at worklog on `port`: the session cookie's value (and the CSRF token).
+inline std::string SignInSession(int port, const std::string& email, std::string* csrf) {
+  httplib::Client client("127.0.0.1", port);
+  auto result =
+      client.Post("/api/v1/session", json{{"email", email}, {"password", kPassword}}.dump(),
+                  "application/json");
+  if (!result || result->status != 200) {
+    ADD_FAILURE() << "sign-in failed for " << email;
+    return "";
+  }
+  if (csrf != nullptr) {
+    *csrf = json::parse(result->body).at("csrf_token").get<std::string>();
+  }
+  const std::string cookie = result->get_header_value("Set-Cookie");
+  const std::string pair = cookie.substr(0, cookie.find(';'));
+  return pair.substr(pair.find('=') + 1);
+}
 
 }  // namespace worklog::testing
