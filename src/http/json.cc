@@ -9,13 +9,50 @@
 
 namespace worklog::http {
 
+Status CheckJsonNesting(std::string_view text, std::string_view field) {
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) {
+        return InvalidArgument(field, fmt::format("nests arrays and objects deeper than {} levels "
+                                                  "(at byte {})",
+                                                  kMaxJsonDepth, i + 1));
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return {};
+}
+
 Result<nlohmann::json> ParseJsonObject(std::string_view body) {
+  if (auto nesting = CheckJsonNesting(body, "body"); !nesting) {
+    return tl::unexpected(nesting.error());
+  }
   nlohmann::json parsed;
   try {
     parsed = nlohmann::json::parse(body);
   } catch (const nlohmann::json::parse_error& e) {
     if (body.empty()) {
       return InvalidArgument("body", "is empty: send a JSON object");
+    }
+    if (std::string_view(e.what()).find("UTF-8") != std::string_view::npos) {
+      return InvalidArgument("body", fmt::format("is not valid UTF-8 (at byte {})", e.byte));
     }
     return InvalidArgument("body", fmt::format("is not valid JSON (at byte {})", e.byte));
   }

@@ -16,8 +16,14 @@
 
 namespace worklog::http {
 
+// Deeper nesting is refused before parsing (no JSON we accept comes close).
+inline constexpr int kMaxJsonDepth = 64;
+// kInvalidArgument naming `field` when `text` nests arrays and objects deeper than
+// kMaxJsonDepth. A linear scan: safe on hostile input of any size.
+Status CheckJsonNesting(std::string_view text, std::string_view field);
+
 // Parses a request body that must be one JSON object. Errors name "body" and, for bad
-// JSON, the byte where parsing failed.
+// JSON, the byte where parsing failed (deep nesting and invalid UTF-8 are named as such).
 Result<nlohmann::json> ParseJsonObject(std::string_view body);
 
 // Fields of a parsed object; each error names the field. A JSON null counts as absent.

@@ -28,7 +28,8 @@ void Register(Router& router, RouteContext& context) {
                     .body = request.body};
                 // Token first: an unauthenticated caller learns nothing about the body rules.
                 // (ReceiveWebhook checks it again before storing.)
-                if (!nlohmann::json::accept(request.body)) {
+                auto nesting = CheckJsonNesting(request.body, "body");
+                if (!nesting || !nlohmann::json::accept(request.body)) {
                   auto checked = app.gitlab().ReceiveWebhook({.token = input.token,
                                                               .event = "",
                                                               .event_uuid = "",
@@ -37,7 +38,10 @@ void Register(Router& router, RouteContext& context) {
                   if (!checked && checked.error().code != ErrorCode::kInvalidArgument) {
                     return ErrorResponse(checked.error());
                   }
-                  return Problem(400, "invalid_json", "the body is not valid JSON", "body");
+                  return Problem(400, "invalid_json",
+                                 nesting ? "the body is not valid JSON (or not UTF-8)"
+                                         : "the body " + nesting.error().message,
+                                 "body");
                 }
                 auto received = app.gitlab().ReceiveWebhook(input);
                 if (!received) {

@@ -366,4 +366,6 @@ Response Server::Handle(Request request) {
 
 Metrics& Server::metrics() { return impl_->metrics; }
 
+const Router& Server::router() const { return impl_->router; }
+
 }  // namespace worklog::http

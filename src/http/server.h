@@ -45,6 +45,9 @@ class Server {
   Response Handle(Request request);
 
   Metrics& metrics();
+  // Every registered route (method, pattern, access): what tests enumerate to prove each is
+  // covered by the authorization matrix.
+  const Router& router() const;
 
  private:
   struct Impl;

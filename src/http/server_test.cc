@@ -20,11 +20,10 @@ class InProcessServer : public ::testing::Test {
  protected:
   void SetUp() override {
     std::filesystem::create_directories(dir_.File("data"));
-    auto app = app::App::Open("sqlite:" + dir_.File("worklog.db"), clock_,
-                              app::AppOptions{.public_url = "https://worklog.example.com",
-                                              .data_dir = dir_.File("data"),
-                                              .accounts = {},
-                                              .gitlab = {}});
+    app::AppOptions options;
+    options.public_url = "https://worklog.example.com";
+    options.data_dir = dir_.File("data");
+    auto app = app::App::Open("sqlite:" + dir_.File("worklog.db"), clock_, options);
     ASSERT_TRUE(app) << app.error().message;
     app_ = std::move(*app);
     ASSERT_TRUE(app_->accounts()
