@@ -4,6 +4,7 @@
 #   e2e.pages  every page against an in-memory DESIGN §5 API (tests/e2e/support/fake-api.mjs)
 #   e2e.serve  the real `worklog serve` on SQLite, signed in with the generated admin password
 #   e2e.seed   the seed flow: serve + gitlab-sim --seed demo, OAuth consent in the browser
+#   e2e.demo   `worklog demo`: the sign-ins it prints, connected organization and staff, feed
 # Screenshots go to <build>/e2e-screenshots.
 find_program(WORKLOG_NODE node)
 if(NOT WORKLOG_NODE)
@@ -33,4 +34,12 @@ add_test(NAME e2e.seed
          COMMAND "${WORKLOG_NODE}" --test --test-reporter=spec "${_e2e_dir}/tests/seed.test.mjs"
          WORKING_DIRECTORY "${_e2e_dir}")
 set_tests_properties(e2e.seed PROPERTIES LABELS e2e TIMEOUT 600
+                     ENVIRONMENT "${_e2e_env};WORKLOG_BINARY=$<TARGET_FILE:worklog>")
+
+# `worklog demo` (what `make demo` runs): its printed sign-ins work and show a connected
+# organization, connected staff and a filled Activity Feed.
+add_test(NAME e2e.demo
+         COMMAND "${WORKLOG_NODE}" --test --test-reporter=spec "${_e2e_dir}/tests/demo.test.mjs"
+         WORKING_DIRECTORY "${_e2e_dir}")
+set_tests_properties(e2e.demo PROPERTIES LABELS e2e TIMEOUT 600
                      ENVIRONMENT "${_e2e_env};WORKLOG_BINARY=$<TARGET_FILE:worklog>")
