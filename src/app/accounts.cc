@@ -267,6 +267,28 @@ Result<Principal> Accounts::AuthenticateBearer(std::string_view token) {
   return principal;
 }
 
+Result<domain::User> Accounts::UpdateSettings(const Principal& caller, const SettingsInput& input) {
+  // Read the stored row, not the session's copy: another change may have landed since.
+  auto user = store_.Users().Get(caller.user.id);
+  if (!user) {
+    return tl::unexpected(user.error());
+  }
+  if (input.timezone) {
+    auto timezone = domain::ValidateTimeZone("timezone", *input.timezone);
+    if (!timezone) {
+      return tl::unexpected(timezone.error());
+    }
+    user->timezone = std::move(*timezone);
+  }
+  if (input.auto_log_day_end) {
+    user->auto_log_day_end = *input.auto_log_day_end;
+  }
+  if (auto updated = store_.Users().Update(*user); !updated) {
+    return tl::unexpected(updated.error());
+  }
+  return user;
+}
+
 Result<std::optional<BootstrapAdmin>> Accounts::EnsureAdministrator(const std::string& data_dir) {
   auto count = store_.Users().Count();
   if (!count) {

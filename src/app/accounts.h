@@ -57,6 +57,12 @@ inline constexpr std::size_t kMaxPasswordLength = 1024;
 inline constexpr std::string_view kBootstrapAdminEmail = "admin@localhost";
 inline constexpr std::string_view kBootstrapPasswordFile = "initial-admin-password";
 
+// What a user may change about themself.
+struct SettingsInput {
+  std::optional<std::string> timezone;  // IANA name
+  std::optional<bool> auto_log_day_end;
+};
+
 // Use cases around accounts: users, sign-in and sessions, personal API tokens, the first
 // administrator. Thread-safe.
 class Accounts {
@@ -81,6 +87,10 @@ class Accounts {
   // kUnauthenticated when the session or token is unknown or expired.
   Result<Principal> AuthenticateSession(std::string_view session_id);
   Result<Principal> AuthenticateBearer(std::string_view token);
+
+  // The caller's own settings (PATCH /api/v1/me): absent fields stay as they are. Errors
+  // name "timezone". Returns the user as stored.
+  Result<domain::User> UpdateSettings(const Principal& caller, const SettingsInput& input);
 
   // On an empty database, creates the administrator `admin@localhost` with a random
   // password written to `<data_dir>/initial-admin-password` (mode 0600). Empty when the

@@ -9,6 +9,8 @@
 #include <date/date.h>
 #include <fmt/format.h>
 
+#include "domain/smart_commits.h"
+
 namespace worklog::app {
 namespace {
 
@@ -23,6 +25,42 @@ date::sys_days ParseDay(const std::string& text) {
 }
 
 std::string FormatDay(date::sys_days day) { return date::format("%F", day); }
+
+// Keys of the commits among `activities` whose smart-commit time `user` has logged as a
+// worklog (app/automation.h logs them with SmartCommitDedupeKey) on a local day from..to.
+Result<std::set<std::string>> SmartCommitsLogged(store::Store& store, const domain::User& user,
+                                                 std::string_view from, std::string_view to,
+                                                 const std::vector<domain::Activity>& activities) {
+  std::set<std::string> logged;
+  const bool any = std::any_of(activities.begin(), activities.end(), [](const auto& activity) {
+    return activity.time_spent_seconds.has_value();
+  });
+  if (!any) {
+    return logged;
+  }
+  store::WorklogQuery query;
+  query.user_id = user.id;
+  query.from_date = std::string(from);
+  query.to_date = std::string(to);
+  auto worklogs = store.Worklogs().List(query);
+  if (!worklogs) {
+    return tl::unexpected(worklogs.error());
+  }
+  std::set<std::string> dedupe_keys;
+  for (const auto& worklog : *worklogs) {
+    if (worklog.origin == domain::WorklogOrigin::kSmartCommit && worklog.dedupe_key) {
+      dedupe_keys.insert(*worklog.dedupe_key);
+    }
+  }
+  for (const auto& activity : activities) {
+    if (activity.kind == domain::ActivityKind::kCommit && activity.time_spent_seconds &&
+        dedupe_keys.contains(domain::SmartCommitDedupeKey(activity.author_email, activity.title,
+                                                          activity.occurred_at))) {
+      logged.insert(activity.key);
+    }
+  }
+  return logged;
+}
 
 }  // namespace
 
@@ -69,7 +107,11 @@ Result<std::vector<feed::Suggestion>> ActivityFeed::Compute(const domain::User& 
   if (!activities) {
     return tl::unexpected(activities.error());
   }
-  return feed::Suggest(user.id, user.timezone, *activities);
+  auto logged = SmartCommitsLogged(store_, user, from, to, *activities);
+  if (!logged) {
+    return tl::unexpected(logged.error());
+  }
+  return feed::Suggest(user.id, user.timezone, *activities, {}, *logged);
 }
 
 Result<ActivityFeedPage> ActivityFeed::Get(const Principal& caller,
@@ -89,28 +131,14 @@ Result<ActivityFeedPage> ActivityFeed::Get(const Principal& caller,
   if (days > kMaxFeedDays) {
     return InvalidArgument("to", fmt::format("the feed covers at most {} days", kMaxFeedDays));
   }
-  auto suggestions = Compute(caller.user, *from, *to);
+  auto suggestions = Unhandled(caller.user, *from, *to);
   if (!suggestions) {
     return tl::unexpected(suggestions.error());
   }
-  std::vector<std::string> ids;
-  ids.reserve(suggestions->size());
-  for (const auto& suggestion : *suggestions) {
-    ids.push_back(suggestion.id);
-  }
-  auto handled = store_.Suggestions().FilterHandled(caller.user.id, ids);
-  if (!handled) {
-    return tl::unexpected(handled.error());
-  }
-  const std::set<std::string> handled_ids(handled->begin(), handled->end());
   ActivityFeedPage page;
   page.from = std::move(*from);
   page.to = std::move(*to);
-  for (auto& suggestion : *suggestions) {
-    if (handled_ids.count(suggestion.id) == 0) {
-      page.suggestions.push_back(std::move(suggestion));
-    }
-  }
+  page.suggestions = std::move(*suggestions);
   // Suggest orders by date, then start_time (then issue key): the order the API promises.
   return page;
 }
@@ -153,24 +181,56 @@ Result<domain::Worklog> ActivityFeed::Log(const Principal& caller, std::string_v
   if (!suggestion) {
     return tl::unexpected(suggestion.error());
   }
+  return LogAs(caller.user, *suggestion, input, domain::WorklogOrigin::kActivityFeed);
+}
+
+Result<std::vector<feed::Suggestion>> ActivityFeed::Unhandled(const domain::User& user,
+                                                              std::string_view from,
+                                                              std::string_view to) {
+  auto suggestions = Compute(user, from, to);
+  if (!suggestions) {
+    return tl::unexpected(suggestions.error());
+  }
+  std::vector<std::string> ids;
+  ids.reserve(suggestions->size());
+  for (const auto& suggestion : *suggestions) {
+    ids.push_back(suggestion.id);
+  }
+  auto handled = store_.Suggestions().FilterHandled(user.id, ids);
+  if (!handled) {
+    return tl::unexpected(handled.error());
+  }
+  const std::set<std::string> handled_ids(handled->begin(), handled->end());
+  std::vector<feed::Suggestion> unhandled;
+  for (auto& suggestion : *suggestions) {
+    if (!handled_ids.contains(suggestion.id)) {
+      unhandled.push_back(std::move(suggestion));
+    }
+  }
+  return unhandled;
+}
+
+Result<domain::Worklog> ActivityFeed::LogAs(const domain::User& user,
+                                            const feed::Suggestion& suggestion,
+                                            const LogSuggestionInput& input,
+                                            domain::WorklogOrigin origin) {
   WorklogFields fields;
-  fields.issue_key = input.issue_key ? input.issue_key : suggestion->issue_key;
-  fields.start_date = suggestion->date;
-  fields.start_time = input.start ? *input.start : suggestion->start_time;
+  fields.issue_key = input.issue_key ? input.issue_key : suggestion.issue_key;
+  fields.start_date = suggestion.date;
+  fields.start_time = input.start ? *input.start : suggestion.start_time;
   fields.duration_seconds =
-      input.duration_seconds ? *input.duration_seconds : suggestion->duration.count();
-  fields.description = input.description ? *input.description : suggestion->description;
-  fields.origin = std::string(domain::OriginName(domain::WorklogOrigin::kActivityFeed));
+      input.duration_seconds ? *input.duration_seconds : suggestion.duration.count();
+  fields.description = input.description ? *input.description : suggestion.description;
+  fields.origin = std::string(domain::OriginName(origin));
   if (!fields.issue_key) {
     return InvalidArgument("issue_key", "is required: this suggestion has no issue key");
   }
   std::vector<std::string> keys;
-  keys.reserve(suggestion->activities.size());
-  for (const auto& activity : suggestion->activities) {
+  keys.reserve(suggestion.activities.size());
+  for (const auto& activity : suggestion.activities) {
     keys.push_back(activity.key);
   }
-  auto worklog = worklogs_.Log(caller.user, fields, std::move(keys),
-                               "suggestion:" + std::string(suggestion_id));
+  auto worklog = worklogs_.Log(user, fields, std::move(keys), "suggestion:" + suggestion.id);
   if (!worklog) {
     // Validation errors name the API's fields, except the start time.
     if (worklog.error().field == "start_time") {
@@ -181,8 +241,8 @@ Result<domain::Worklog> ActivityFeed::Log(const Principal& caller, std::string_v
     return tl::unexpected(worklog.error());
   }
   store::HandledSuggestion record;
-  record.user_id = caller.user.id;
-  record.suggestion_id = std::string(suggestion_id);
+  record.user_id = user.id;
+  record.suggestion_id = suggestion.id;
   record.action = std::string(kLogged);
   record.worklog_id = worklog->id;
   record.handled_at = clock_.Now();

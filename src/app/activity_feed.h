@@ -59,8 +59,18 @@ class ActivityFeed {
   // Records the suggestion as dismissed (again: no-op). kNotFound as for Log.
   Status Dismiss(const Principal& caller, std::string_view suggestion_id);
 
+  // For automation (app/automation.h): `user`'s suggestions of local days from..to that
+  // are neither logged nor dismissed, and logging one as `origin` (same dedupe key and
+  // handled marker as Log, so a suggestion becomes one worklog whoever logs it first).
+  Result<std::vector<feed::Suggestion>> Unhandled(const domain::User& user, std::string_view from,
+                                                  std::string_view to);
+  Result<domain::Worklog> LogAs(const domain::User& user, const feed::Suggestion& suggestion,
+                                const LogSuggestionInput& input, domain::WorklogOrigin origin);
+
  private:
-  // Every suggestion (handled or not) of `user` for local days from..to.
+  // Every suggestion (handled or not) of `user` for local days from..to. Commits whose
+  // smart-commit time `user` already has as a worklog (origin smart_commit, matched by its
+  // dedupe key) are left out of every suggestion: their time is logged.
   Result<std::vector<feed::Suggestion>> Compute(const domain::User& user, std::string_view from,
                                                 std::string_view to);
   // The caller's suggestion with this id among the last kFeedLookbackDays days.

@@ -23,8 +23,15 @@ App::App(std::unique_ptr<store::Store> store, const Clock& clock, AppOptions opt
       accounts_(*store_, clock_, options_.accounts),
       worklogs_(*store_, clock_),
       activity_feed_(*store_, clock_, worklogs_),
+      automation_(*store_, clock_, worklogs_, activity_feed_, options_.automation),
       gitlab_(std::make_unique<GitlabApp>(*store_, clock_, accounts_, options_.public_url,
-                                          options_.data_dir, options_.gitlab)) {}
+                                          options_.data_dir, options_.gitlab)) {
+  // The sync workers run the automation rules; sync cannot call app, so app hands them in.
+  gitlab_->sync().SetSmartCommitHandler([this](const std::vector<domain::Activity>& commits) {
+    return automation_.LogSmartCommits(commits);
+  });
+  gitlab_->sync().SetPeriodic([this] { automation_.Tick(); });
+}
 
 bool App::secure() const { return options_.public_url.starts_with("https://"); }
 

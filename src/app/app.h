@@ -5,6 +5,7 @@
 
 #include "app/accounts.h"
 #include "app/activity_feed.h"
+#include "app/automation.h"
 #include "app/gitlab_app.h"
 #include "app/worklogs.h"
 #include "common/clock.h"
@@ -17,7 +18,8 @@ struct AppOptions {
   std::string public_url;  // how browsers reach us, e.g. "https://worklog.example.com"
   std::string data_dir;    // private files: the first administrator's password, keys
   AccountsOptions accounts;
-  GitlabAppOptions gitlab;  // the GitLab integration (app/gitlab_app.h)
+  GitlabAppOptions gitlab;       // the GitLab integration (app/gitlab_app.h)
+  AutomationOptions automation;  // smart commits, auto_log_day_end (app/automation.h)
 };
 
 // Every use case, over one Store. Built by `worklog serve`, and in-process by tests and
@@ -50,6 +52,7 @@ class App {
   Accounts& accounts() { return accounts_; }
   Worklogs& worklogs() { return worklogs_; }
   ActivityFeed& activity_feed() { return activity_feed_; }
+  Automation& automation() { return automation_; }
   GitlabApp& gitlab() { return *gitlab_; }
 
  private:
@@ -59,6 +62,7 @@ class App {
   Accounts accounts_;
   Worklogs worklogs_;
   ActivityFeed activity_feed_;
+  Automation automation_;
   std::unique_ptr<GitlabApp> gitlab_;  // last: its workers use the members above
 };
 

@@ -36,6 +36,7 @@ struct ServeFlags {
   int threads = 32;
   int poll_interval_seconds = 300;
   std::string gitlab_integration = "on";  // on | off
+  std::string smart_commits = "on";       // on | off: the organization-wide rule
   int backfill_days = 30;
 };
 
@@ -124,6 +125,10 @@ int RunServe(ServeFlags flags) {
     fmt::print(stderr, "worklog serve: --gitlab-integration must be on or off\n");
     return 2;
   }
+  if (flags.smart_commits != "on" && flags.smart_commits != "off") {
+    fmt::print(stderr, "worklog serve: --smart-commits must be on or off\n");
+    return 2;
+  }
   if (flags.poll_interval_seconds < 5 || flags.poll_interval_seconds > 86400) {
     fmt::print(stderr, "worklog serve: --poll-interval must be from 5 to 86400 seconds\n");
     return 2;
@@ -138,11 +143,13 @@ int RunServe(ServeFlags flags) {
   gitlab_options.sync.backfill = std::chrono::hours(24 * flags.backfill_days);
 
   SystemClock clock;
-  auto app = app::App::Open(flags.db_url, clock,
-                            app::AppOptions{.public_url = flags.public_url,
-                                            .data_dir = flags.data_dir,
-                                            .accounts = {},
-                                            .gitlab = gitlab_options});
+  auto app =
+      app::App::Open(flags.db_url, clock,
+                     app::AppOptions{.public_url = flags.public_url,
+                                     .data_dir = flags.data_dir,
+                                     .accounts = {},
+                                     .gitlab = gitlab_options,
+                                     .automation = {.smart_commits = flags.smart_commits == "on"}});
   if (!app) {
     fmt::print(stderr, "worklog serve: {}\n", app.error().message);
     return app.error().code == ErrorCode::kInvalidArgument ? 2 : 1;
@@ -234,6 +241,11 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
       ->add_option("--gitlab-integration", flags->gitlab_integration,
                    "on | off: off switches the GitLab integration off for this server")
       ->envname("WORKLOG_GITLAB_INTEGRATION")
+      ->capture_default_str();
+  command
+      ->add_option("--smart-commits", flags->smart_commits,
+                   "on | off: commit messages with #time or @1h30m log that time")
+      ->envname("WORKLOG_SMART_COMMITS")
       ->capture_default_str();
   command
       ->add_option("--backfill-days", flags->backfill_days,

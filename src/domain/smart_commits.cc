@@ -1,11 +1,15 @@
 #include "domain/smart_commits.h"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include <fmt/format.h>
+
+#include "common/crypto.h"
 #include "domain/issue_keys.h"
 
 namespace worklog::domain {
@@ -230,6 +234,23 @@ std::optional<SmartCommitTime> ParseSmartCommitTime(std::string_view message,
     }
   }
   return ParseGitlab(message, units);
+}
+
+std::string SmartCommitDedupeKey(std::string_view author_email, std::string_view title,
+                                 TimePoint authored_at) {
+  std::string email(Trim(author_email));
+  for (char& c : email) {
+    c = Lower(c);
+  }
+  std::string_view first = Trim(title);
+  first = Trim(first.substr(0, first.find('\n')));
+  const auto unix_seconds =
+      std::chrono::floor<std::chrono::seconds>(authored_at).time_since_epoch().count();
+  // Versioned and line-separated (an e-mail holds no line break): never change the
+  // encoding, or commits already logged would log again.
+  return "smart_commit:" +
+         Sha256Hex(fmt::format("smart-commit-v1\n{}\n{}\n{}", email, unix_seconds, first))
+             .substr(0, 32);
 }
 
 }  // namespace worklog::domain

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/clock.h"
+
 namespace worklog::domain {
 
 struct TimeUnits {
@@ -38,5 +40,13 @@ struct SmartCommitTime {
 //  - Units of zero or less, or amounts over 999,999 per component, log nothing.
 std::optional<SmartCommitTime> ParseSmartCommitTime(std::string_view message,
                                                     const TimeUnits& units = {});
+
+// The dedupe key of the worklog a smart commit logs: "smart_commit:" + 32 hex characters,
+// from the commit's stable identity — its author's e-mail (case-insensitive), its title
+// (first line, surrounding blanks ignored) and its authored time (whole seconds) — and
+// not its sha or project. So the same commit pushed to two branches, delivered twice,
+// rebased, cherry-picked or amended without a new title logs its time once.
+std::string SmartCommitDedupeKey(std::string_view author_email, std::string_view title,
+                                 TimePoint authored_at);
 
 }  // namespace worklog::domain

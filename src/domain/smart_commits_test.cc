@@ -117,5 +117,28 @@ TEST(SmartCommitTime, NothingWithoutATimeOrWithNonsenseUnits) {
   EXPECT_EQ(Seconds("PROJ-7 #time 1h", {.hours_per_day = 0}), -1);
 }
 
+TEST(SmartCommitDedupeKey, SameAuthorTitleAndTimeIsTheSameCommitWhateverItsMessageBody) {
+  const TimePoint at = std::chrono::sys_days{std::chrono::year{2026} / 11 / 24} +
+                       std::chrono::hours(9) + std::chrono::milliseconds(250);
+  const std::string key = SmartCommitDedupeKey("Dev@Example.com", "PROJ-7 #time 1h Fix", at);
+  EXPECT_TRUE(key.starts_with("smart_commit:")) << key;
+  EXPECT_EQ(key.size(), std::string("smart_commit:").size() + 32);
+  // Rebased or amended: same author, title and authored second; the body may change.
+  EXPECT_EQ(SmartCommitDedupeKey("dev@example.com", " PROJ-7 #time 1h Fix\nmore words", at), key);
+  EXPECT_EQ(SmartCommitDedupeKey("dev@example.com", "PROJ-7 #time 1h Fix",
+                                 at + std::chrono::milliseconds(500)),
+            key);
+}
+
+TEST(SmartCommitDedupeKey, AnotherAuthorTitleOrSecondIsAnotherCommit) {
+  const TimePoint at = std::chrono::sys_days{std::chrono::year{2026} / 11 / 24};
+  const std::string key = SmartCommitDedupeKey("dev@example.com", "PROJ-7 #time 1h", at);
+  EXPECT_NE(SmartCommitDedupeKey("eve@example.com", "PROJ-7 #time 1h", at), key);
+  EXPECT_NE(SmartCommitDedupeKey("dev@example.com", "PROJ-7 #time 2h", at), key);
+  EXPECT_NE(
+      SmartCommitDedupeKey("dev@example.com", "PROJ-7 #time 1h", at + std::chrono::seconds(1)),
+      key);
+}
+
 }  // namespace
 }  // namespace worklog::domain

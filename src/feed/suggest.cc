@@ -155,7 +155,8 @@ std::string SuggestionId(int64_t user_id, std::string_view date,
 
 Result<std::vector<Suggestion>> Suggest(int64_t user_id, std::string_view time_zone,
                                         const std::vector<domain::Activity>& activities,
-                                        const EstimateParams& params) {
+                                        const EstimateParams& params,
+                                        const std::set<std::string>& logged_elsewhere) {
   auto zone = Zone::Locate(time_zone);
   if (!zone) {
     return tl::unexpected(zone.error());
@@ -184,6 +185,9 @@ Result<std::vector<Suggestion>> Suggest(int64_t user_id, std::string_view time_z
     suggestion.evidence.raw += share;
   };
   for (const ActivityTime& time : *plan) {
+    if (logged_elsewhere.contains(activities[time.index].key)) {
+      continue;
+    }
     if (time.issue_keys.empty()) {
       add(time, std::nullopt, time.shares.front());
       continue;

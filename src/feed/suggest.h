@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -49,9 +50,15 @@ std::string SuggestionId(int64_t user_id, std::string_view date,
 // Ordered by date, then start_time, then issue key (unassigned last). The caller passes all
 // activities of the local days it shows (see LocalDaysToUtcRange) and drops handled ids.
 // Fails only for an unknown time zone (field "timezone").
+//
+// `logged_elsewhere`: keys of activities whose time is already logged another way (a smart
+// commit's own worklog). They still take their place in the time plan, so their
+// neighbours' gaps stay as they happened, but they join no suggestion and their owned time
+// is credited to none.
 Result<std::vector<Suggestion>> Suggest(int64_t user_id, std::string_view time_zone,
                                         const std::vector<domain::Activity>& activities,
-                                        const EstimateParams& params = {});
+                                        const EstimateParams& params = {},
+                                        const std::set<std::string>& logged_elsewhere = {});
 
 // The UTC instants [begin, end) that the local days from_date..to_date (inclusive,
 // "YYYY-MM-DD") of `time_zone` cover, DST included: what to load for Suggest. Errors name

@@ -70,6 +70,21 @@ TEST(Suggest, EvidenceShowsParametersGapsAndShares) {
   EXPECT_EQ(suggestions[1].why, "1 commit at 09:20");
 }
 
+TEST(Suggest, ActivityLoggedElsewhereKeepsItsPlaceInTimeButJoinsNoSuggestion) {
+  // 09:00 PROJ-1 (lead-in 30) | 10:00 PROJ-2 smart commit, logged by itself (60) |
+  // 10:30 PROJ-1 (30): PROJ-1 is 60 min, not 120, and PROJ-2 is not suggested.
+  const domain::Activity smart = Commit("2026-03-10T10:00:00Z", {"PROJ-2"}, "PROJ-2 #time 1h");
+  auto suggestions = Suggest(kUser, "UTC",
+                             {Commit("2026-03-10T09:00:00Z", {"PROJ-1"}), smart,
+                              Commit("2026-03-10T10:30:00Z", {"PROJ-1"})},
+                             {}, {smart.key});
+  ASSERT_TRUE(suggestions.has_value());
+  ASSERT_EQ(suggestions->size(), 1U);
+  EXPECT_EQ((*suggestions)[0].issue_key, "PROJ-1");
+  EXPECT_EQ((*suggestions)[0].duration, minutes(60));
+  EXPECT_EQ((*suggestions)[0].activities.size(), 2U);
+}
+
 TEST(Suggest, ActivitiesWithoutKeyFormAnUnassignedSuggestion) {
   const auto suggestions =
       SuggestOk({Commit("2026-03-10T09:00:00Z", {}, "WIP"),

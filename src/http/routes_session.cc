@@ -65,6 +65,8 @@ void Register(Router& router, RouteContext& context) {
   });
   router.Get("/api/v1/me", {}, [&app](const Request& request) {
     nlohmann::json me = Me(request.Caller().user, request.Caller().csrf_token);
+    // The caller's own settings (PATCH /api/v1/me, routes_me_settings.cc).
+    me["user"]["auto_log_day_end"] = request.Caller().user.auto_log_day_end;
     // The caller's GitLab connection ("connected by … on …"), when the app is installed.
     if (auto link = app.gitlab().LinkOf(request.Caller().user.id)) {
       me["user"]["integrations"] = {{"gitlab", GitlabLinkJson(*link)}};

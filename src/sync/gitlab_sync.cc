@@ -428,7 +428,23 @@ Status GitlabSync::Ingest(std::vector<domain::Activity> activities) {
   if (*inserted > 0) {
     spdlog::info("activities stored new={} seen={}", *inserted, kept.size());
   }
-  return {};
+  return HandleSmartCommits(kept);
+}
+
+Status GitlabSync::HandleSmartCommits(const std::vector<domain::Activity>& stored) {
+  if (!smart_commits_) {
+    return {};
+  }
+  std::vector<domain::Activity> timed;
+  for (const auto& activity : stored) {
+    if (activity.kind == domain::ActivityKind::kCommit && activity.time_spent_seconds) {
+      timed.push_back(activity);
+    }
+  }
+  if (timed.empty()) {
+    return {};
+  }
+  return smart_commits_(timed);
 }
 
 Status GitlabSync::HandlePoll(int64_t generation, int64_t project_id) {
@@ -781,6 +797,9 @@ void GitlabSync::WorkerLoop(std::stop_token stop, std::string name, int kind) {
     } else {
       if (auto ticked = Tick(); !ticked) {
         spdlog::warn("gitlab scheduler: {}", ticked.error().message);
+      }
+      if (periodic_) {
+        periodic_();
       }
       WaitIdle(stop, std::chrono::milliseconds(1000));
       continue;

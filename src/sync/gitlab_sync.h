@@ -3,6 +3,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -100,6 +101,17 @@ class GitlabSync {
   // The discovery itself (also run inline right after connecting): the projects added.
   Result<std::vector<store::GitlabProject>> DiscoverProjects(int64_t generation);
 
+  // Layers above sync act on what it ingests and on its clock without sync calling up
+  // (DESIGN.md §4): set both before Start(), not thread-safe.
+  //  - `smart_commits` sees, after every ingest (webhook, push completion, poll, backfill:
+  //    the one shared path), the stored commits of monitored projects that carry a smart
+  //    commit time, new or seen before, so it must be idempotent. An error postpones the
+  //    delivery or job, which is retried.
+  //  - `periodic` runs on the scheduler thread about once a second.
+  using ActivitiesHandler = std::function<Status(const std::vector<domain::Activity>&)>;
+  void SetSmartCommitHandler(ActivitiesHandler handler) { smart_commits_ = std::move(handler); }
+  void SetPeriodic(std::function<void()> periodic) { periodic_ = std::move(periodic); }
+
   // Starts the worker threads; Stop() (or the destructor) ends them.
   void Start();
   void Stop();
@@ -117,6 +129,8 @@ class GitlabSync {
 
   // Stores activities of monitored projects and the e-mails their pushes reveal.
   Status Ingest(std::vector<domain::Activity> activities);
+  // Passes the stored commits carrying a smart commit time to smart_commits_.
+  Status HandleSmartCommits(const std::vector<domain::Activity>& stored);
   Result<bool> Monitored(int64_t project_id);
 
   void WorkerLoop(std::stop_token stop, std::string name, int kind);
@@ -136,6 +150,8 @@ class GitlabSync {
   std::mutex wake_mutex_;
   std::condition_variable_any wake_;
   uint64_t wake_count_ = 0;  // Guarded by wake_mutex_.
+  ActivitiesHandler smart_commits_;
+  std::function<void()> periodic_;
   std::vector<std::jthread> threads_;
 };
 

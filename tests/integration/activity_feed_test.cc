@@ -397,5 +397,205 @@ TEST_P(ActivityFeedFlow, DevelopersDayBecomesSuggestionsLoggedOnceAndHandledForG
   EXPECT_EQ(bad_start.json["field"], "start");
 }
 
+// DESIGN §3.6: a commit's "#time" (Jira) or "@45m" (GitLab) logs that time for its author,
+// once per commit however many branches and deliveries carry it; its time leaves the feed.
+TEST_P(ActivityFeedFlow, SmartCommitsLogTheirTimeOnceAcrossBranchesAndDeliveries) {
+  const std::string day = DaysAgo(2);
+  const auto at = [&](const std::string& local) { return KolkataAt(day, local); };
+  SessionClient dev = SignedIn("dev@example.com");
+
+  const std::string smart_message = "PROJ-11 Tune the cache #time 1h 30m";
+  ASSERT_EQ(sim_.Push(project_id_, "feature/PROJ-11-cache",
+                      json::array({Commit("PROJ-11 Warm the cache", "dev", at("13:00"), "warm.txt"),
+                                   Commit(smart_message, "dev", at("15:00"), "tune.txt")}),
+                      "dev", "main")
+                .status,
+            201);
+  // GitLab's marker needs an issue reference; the Jira key comes from the branch.
+  ASSERT_EQ(sim_.Push(project_id_, "feature/PROJ-12-retry",
+                      json::array({Commit("Fix the flaky retry #12 @45m", "dev", at("16:00"),
+                                          "retry.txt")}),
+                      "dev", "main")
+                .status,
+            201);
+  // An amount that cannot be parsed logs nothing (and stays in the feed).
+  ASSERT_EQ(sim_.Push(project_id_, "feature/PROJ-13-docs",
+                      json::array({Commit("PROJ-13 Document it #time 1.5h", "dev", at("17:00"),
+                                          "docs.txt")}),
+                      "dev", "main")
+                .status,
+            201);
+
+  const auto smart_worklogs = [&] {
+    std::vector<json> found;
+    const Reply reply = dev.Get("/api/v1/worklogs?from=" + day + "&to=" + day);
+    for (const auto& worklog : reply.json["worklogs"]) {
+      found.push_back(worklog);
+    }
+    return found;
+  };
+  ASSERT_TRUE(WaitFor([&] { return smart_worklogs().size() == 2; }, seconds(20)))
+      << dev.Get("/api/v1/worklogs?from=" + day + "&to=" + day).body;
+
+  // The same commit again, rebased onto main (another sha, same author, title and time),
+  // then GitLab's "test" push delivery of main: delivered a second and a third time.
+  const Reply rebased = sim_.Push(
+      project_id_, "main",
+      json::array({Commit(smart_message, "dev", at("15:00"), "tune-rebased.txt")}), "dev");
+  ASSERT_EQ(rebased.status, 201) << rebased.body;
+  const Reply hooks = sim_.Api("GET", ProjectPath("/hooks"));
+  ASSERT_EQ(hooks.status, 200) << hooks.body;
+  ASSERT_EQ(hooks.json.size(), 1u) << hooks.body;
+  const Reply redelivered =
+      sim_.Api("POST", ProjectPath("/hooks/" + hooks.json[0]["id"].dump() + "/test/push_events"),
+               json::object());
+  ASSERT_EQ(redelivered.status, 201) << redelivered.body;
+  // Both deliveries are stored as activities (the rebased sha is a new one) before we look.
+  StoreReader store(db_url_);
+  ASSERT_TRUE(WaitFor([&] {
+    for (const auto& activity : store.ActivitiesOf(dev_id_, "dev@example.com")) {
+      if (activity.sha == rebased.json[0]["id"]) {
+        return true;
+      }
+    }
+    return false;
+  })) << "the rebased commit never arrived";
+  ASSERT_TRUE(WaitFor([&] {
+    const Reply deliveries = sim_.Api("GET", "/-/sim/deliveries");
+    for (const auto& delivery : deliveries.json) {
+      if (delivery.value("outcome", "") == "pending") {
+        return false;
+      }
+    }
+    return true;
+  })) << "webhook deliveries still pending";
+
+  const std::vector<json> worklogs = smart_worklogs();
+  ASSERT_EQ(worklogs.size(), 2u);
+  std::map<std::string, json> by_key;
+  for (const auto& worklog : worklogs) {
+    EXPECT_EQ(worklog["origin"], "smart_commit") << worklog.dump();
+    by_key[worklog["issue_key"]] = worklog;
+  }
+  ASSERT_TRUE(by_key.contains("PROJ-11") && by_key.contains("PROJ-12"));
+  EXPECT_EQ(by_key["PROJ-11"]["duration_seconds"], 90 * 60);
+  EXPECT_EQ(by_key["PROJ-11"]["start_date"], day);
+  EXPECT_EQ(by_key["PROJ-11"]["start_time"], "13:30:00") << "ends with the 15:00 commit";
+  EXPECT_EQ(by_key["PROJ-11"]["description"], smart_message);
+  EXPECT_EQ(by_key["PROJ-11"]["activity_keys"].size(), 1u);
+  EXPECT_EQ(by_key["PROJ-12"]["duration_seconds"], 45 * 60);
+  EXPECT_EQ(by_key["PROJ-12"]["start_time"], "15:15:00");
+
+  // The feed: the smart commits' time is logged, so no PROJ-11 share for 13:00-15:00 and
+  // no PROJ-12; PROJ-11 keeps its 13:00 commit (lead-in 30 min); PROJ-13 (unparsable #time)
+  // owns 16:00-17:00.
+  const json feed = WaitForFeed(dev, day, 2);
+  ASSERT_EQ(feed["suggestions"].size(), 2u) << feed.dump(2);
+  EXPECT_EQ(feed["suggestions"][0]["issue_key"], "PROJ-11");
+  EXPECT_EQ(feed["suggestions"][0]["start_time"], "12:30:00");
+  EXPECT_EQ(feed["suggestions"][0]["duration_seconds"], 30 * 60);
+  EXPECT_EQ(feed["suggestions"][0]["activities"].size(), 1u);
+  EXPECT_EQ(feed["suggestions"][1]["issue_key"], "PROJ-13");
+  EXPECT_EQ(feed["suggestions"][1]["start_time"], "16:00:00");
+  EXPECT_EQ(feed["suggestions"][1]["duration_seconds"], 60 * 60);
+}
+
+// auto_log_day_end (DESIGN §3.6): off by default; switched on with PATCH /api/v1/me, the
+// sync workers log the keyed suggestions of days that have ended, never unassigned or
+// dismissed ones, never today's.
+TEST_P(ActivityFeedFlow, AutoLogDayEndLogsKeyedSuggestionsOfEndedDays) {
+  const std::string day = DaysAgo(2);
+  const auto at = [&](const std::string& local) { return KolkataAt(day, local); };
+  SessionClient eve = SignedIn("eve@example.com");
+
+  Reply me = eve.Get("/api/v1/me");
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(me.json["user"]["auto_log_day_end"], false);
+  EXPECT_EQ(me.json["user"]["timezone"], "Asia/Kolkata");
+
+  ASSERT_EQ(sim_.Push(project_id_, "feature/PROJ-20-report",
+                      json::array({Commit("PROJ-20 Start the report", "eve", at("10:00"), "r.txt"),
+                                   Commit("PROJ-21 Fix the export", "eve", at("10:40"), "e.txt"),
+                                   Commit("Tidy up", "eve", at("13:30"), "t.txt")}),
+                      "eve", "main")
+                .status,
+            201);
+  // Work today: its day has not ended.
+  const std::string now = date::format(
+      "%Y-%m-%dT%H:%M:%SZ",
+      std::chrono::floor<seconds>(std::chrono::system_clock::now() - std::chrono::minutes(1)));
+  ASSERT_EQ(sim_.Push(project_id_, "feature/PROJ-22-today",
+                      json::array({Commit("PROJ-22 Today's work", "eve", now, "today.txt")}), "eve",
+                      "main")
+                .status,
+            201);
+  // 10:00 lead-in 30 (PROJ-20) | 10:40 +40 (PROJ-21) | 13:30 gap > 2 h: "Tidy up" on the
+  // PROJ-20 branch: +30 for PROJ-20 -> PROJ-20 60 min from 09:30.
+  json feed = WaitForFeed(eve, day, 2);
+  ASSERT_EQ(feed["suggestions"].size(), 2u) << feed.dump(2);
+  EXPECT_EQ(feed["suggestions"][0]["issue_key"], "PROJ-20");
+  EXPECT_EQ(feed["suggestions"][1]["issue_key"], "PROJ-21");
+  // An unassigned suggestion too: a comment on a keyless issue.
+  const Reply issue = sim_.Api("POST", ProjectPath("/issues"),
+                               {{"title", "Slow dashboard"}, {"created_at", at("08:00")}}, "owner");
+  ASSERT_EQ(issue.status, 201) << issue.body;
+  ASSERT_EQ(sim_.Api("POST", ProjectPath("/issues/" + issue.json["iid"].dump() + "/notes"),
+                     {{"body", "Profiled it"}, {"created_at", at("18:00")}}, "eve")
+                .status,
+            201);
+  feed = WaitForFeed(eve, day, 3);
+  ASSERT_EQ(feed["suggestions"].size(), 3u) << feed.dump(2);
+  const std::string today = date::format(
+      "%F", std::chrono::floor<date::days>(std::chrono::system_clock::now() + kKolkataOffset));
+  ASSERT_EQ(WaitForFeed(eve, today, 1)["suggestions"][0]["issue_key"], "PROJ-22");
+  EXPECT_EQ(eve.Post("/api/v1/me/activity-feed/" + feed["suggestions"][1]["id"].get<std::string>() +
+                         "/dismiss",
+                     json::object())
+                .status,
+            204);
+
+  // Bad input names its field; no CSRF token, no change.
+  Reply bad = eve.Patch("/api/v1/me", {{"auto_log_day_end", "yes"}});
+  EXPECT_EQ(bad.status, 422) << bad.body;
+  EXPECT_EQ(bad.json["field"], "auto_log_day_end");
+  bad = eve.Patch("/api/v1/me", {{"timezone", "Mars/Olympus_Mons"}});
+  EXPECT_EQ(bad.status, 422) << bad.body;
+  EXPECT_EQ(bad.json["field"], "timezone");
+  bad = eve.Patch("/api/v1/me", {{"colour", "blue"}});
+  EXPECT_EQ(bad.status, 422) << bad.body;
+  EXPECT_EQ(bad.json["field"], "colour");
+  ApiClient no_csrf(server_->port());
+  const Reply forged = no_csrf.Patch("/api/v1/me", json{{"auto_log_day_end", true}}.dump(),
+                                     {{"Cookie", "worklog_session=" + eve.session()}});
+  EXPECT_EQ(forged.status, 403) << forged.body;
+  EXPECT_EQ(eve.Get("/api/v1/me").json["user"]["auto_log_day_end"], false);
+
+  const Reply on = eve.Patch("/api/v1/me", {{"auto_log_day_end", true}});
+  ASSERT_EQ(on.status, 200) << on.body;
+  EXPECT_EQ(on.json["user"]["auto_log_day_end"], true);
+  EXPECT_EQ(on.json["user"]["timezone"], "Asia/Kolkata");
+  EXPECT_EQ(eve.Get("/api/v1/me").json["user"]["auto_log_day_end"], true);
+
+  const auto worklogs_of = [&](const std::string& from, const std::string& to) {
+    return eve.Get("/api/v1/worklogs?from=" + from + "&to=" + to).json["worklogs"];
+  };
+  ASSERT_TRUE(WaitFor([&] { return worklogs_of(day, day).size() == 1; }, seconds(20)))
+      << worklogs_of(day, day).dump(2);
+  const json worklog = worklogs_of(day, day)[0];
+  EXPECT_EQ(worklog["origin"], "automation");
+  EXPECT_EQ(worklog["issue_key"], "PROJ-20");
+  EXPECT_EQ(worklog["start_time"], "09:30:00");
+  EXPECT_EQ(worklog["duration_seconds"], 60 * 60);
+  EXPECT_EQ(worklog["activity_keys"].size(), 2u);
+  // Left: the unassigned suggestion (only eve knows its issue); today's work is not logged.
+  feed = WaitForFeed(eve, day, 1);
+  EXPECT_TRUE(feed["suggestions"][0]["issue_key"].is_null()) << feed.dump(2);
+  EXPECT_TRUE(worklogs_of(today, today).empty()) << worklogs_of(today, today).dump(2);
+
+  // Switched off again: nothing more is logged, and the setting sticks.
+  ASSERT_EQ(eve.Patch("/api/v1/me", {{"auto_log_day_end", false}}).status, 200);
+  EXPECT_EQ(eve.Get("/api/v1/me").json["user"]["auto_log_day_end"], false);
+}
+
 }  // namespace
 }  // namespace worklog::testing

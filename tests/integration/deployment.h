@@ -61,6 +61,10 @@ class ApiClient {
     return Wrap(
         client_.Put(path.c_str(), With(std::move(extra), true), body.dump(), "application/json"));
   }
+  Reply Patch(const std::string& path, const std::string& body, httplib::Headers extra = {}) {
+    return Wrap(
+        client_.Patch(path.c_str(), With(std::move(extra), true), body, "application/json"));
+  }
   Reply Delete(const std::string& path, httplib::Headers extra = {}) {
     return Wrap(client_.Delete(path.c_str(), With(std::move(extra), true)));
   }

@@ -317,7 +317,8 @@ class SimProcess {
   const std::string& url() const { return url_; }
   std::string Stderr() const { return ReadWhole(dir_.File("sim.err")); }
 
-  // The GitLab API as the root administrator (optionally acting as `sudo`).
+  // The GitLab API as the root administrator (optionally acting as `sudo`); a path under
+  // /-/ is one of the simulator's own endpoints.
   Reply Api(const std::string& method, const std::string& path, const json& body = nullptr,
             const std::string& sudo = "") {
     httplib::Client client(url_);
@@ -326,7 +327,8 @@ class SimProcess {
     if (!sudo.empty()) {
       headers.emplace("Sudo", sudo);
     }
-    const std::string target = "/api/v4" + path;
+    // The simulator's own endpoints (/-/sim/...) as they are; the rest under /api/v4.
+    const std::string target = path.starts_with("/-/") ? path : "/api/v4" + path;
     httplib::Result result =
         method == "POST"     ? client.Post(target.c_str(), headers, body.dump(), "application/json")
         : method == "PUT"    ? client.Put(target.c_str(), headers, body.dump(), "application/json")
@@ -397,6 +399,9 @@ class SessionClient {
   }
   Reply Put(const std::string& path, const json& body) {
     return api_.Put(path, body, Headers(true));
+  }
+  Reply Patch(const std::string& path, const json& body) {
+    return api_.Patch(path, body.dump(), Headers(true));
   }
   Reply Delete(const std::string& path) { return api_.Delete(path, Headers(true)); }
   const std::string& session() const { return session_; }
