@@ -33,9 +33,9 @@ export function seedState(today) {
     org: { status: 'disconnected' },
     gitlab: {}, // user id -> {username, connected_by, connected_at}
     projects: [
-      { id: 11, path_with_namespace: 'acme/api', web_url: 'https://gitlab.example/acme/api', monitored: true, hook_status: 'active' },
-      { id: 12, path_with_namespace: 'acme/web', web_url: 'https://gitlab.example/acme/web', monitored: true, hook_status: 'active' },
-      { id: 13, path_with_namespace: 'acme/legacy', web_url: 'https://gitlab.example/acme/legacy', monitored: true, hook_status: 'failed', hook_error: 'GitLab answered 422: Invalid url given' },
+      { id: 11, path_with_namespace: 'acme/api', web_url: 'https://gitlab.example/acme/api', monitored: true, hook_status: 'active', backfilled: true },
+      { id: 12, path_with_namespace: 'acme/web', web_url: 'https://gitlab.example/acme/web', monitored: true, hook_status: 'active', backfilled: true },
+      { id: 13, path_with_namespace: 'acme/legacy', web_url: 'https://gitlab.example/acme/legacy', monitored: true, hook_status: 'failed', hook_error: 'GitLab answered 422: Invalid url given', backfilled: true },
     ],
     // GitLab users by e-mail: one match, two matches, none.
     gitlabUsers: [

@@ -77,6 +77,14 @@ describe('worklog UI pages', () => {
     await expectText(facts, 'Ada Admin');
     await checkPage(page, 'pages-04-organization-connected', browser);
 
+    // The history import shows its progress in percent, and looks again until it is done.
+    api.state.projects.forEach((p, i) => (p.backfilled = i === 0));
+    await page.reload();
+    await expectText(page.locator('.backfill'), 'Importing GitLab history: 33% (1 of 3 monitored projects)');
+    await checkPage(page, 'pages-04-organization-backfill', browser);
+    api.state.projects.forEach((p) => (p.backfilled = true));
+    await expectText(page.locator('.backfill'), 'GitLab history imported: 100% (3 of 3 monitored projects).');
+
     // A revoked token: the tab tells the administrator and offers to connect again.
     Object.assign(api.state.org, { status: 'needs_reauthorization', last_error: 'invalid_grant: the token was revoked' });
     await page.reload();
@@ -91,6 +99,12 @@ describe('worklog UI pages', () => {
     await expectGone(page.getByRole('link', { name: 'acme/api' }));
     await expectText(page.getByRole('row', { name: /acme\/legacy/ }), /Webhook failed\s*GitLab answered 422: Invalid url given/);
     await page.getByLabel('Search projects').fill('');
+    // A refused change puts the switch back and says why.
+    api.failNext('PUT', '/api/v1/apps/gitlab/projects/12', 503, 'the database is busy');
+    await page.getByRole('switch', { name: 'Monitor acme/web' }).click();
+    await expectText(page.getByRole('alert'), /Changing acme\/web failed: .*the database is busy/);
+    await expectText(page.getByRole('status'), '3 of 3 projects monitored');
+    assert.equal(await page.getByRole('switch', { name: 'Monitor acme/web' }).isChecked(), true);
     await page.getByRole('switch', { name: 'Monitor acme/web' }).click();
     await expectText(page.getByRole('status'), '2 of 3 projects monitored');
     assert.equal(api.state.projects.find((p) => p.path_with_namespace === 'acme/web').monitored, false);
