@@ -76,7 +76,9 @@ GitlabApp::GitlabApp(store::Store& store, const Clock& clock, Accounts& accounts
   secrets_ = std::make_unique<SecretBox>(std::move(*secrets));
   options_.sync.public_url = public_url_;
   org_ = std::make_unique<sync::OrgGitlab>(store_, clock_, *transport_, *secrets_,
-                                           gitlab::ClientOptions{}, options_.base_url);
+                                           gitlab::ClientOptions{}, options_.base_url,
+                                           options_.request_timeout);
+  transport_ = &org_->transport();  // counted, timeouts capped
   sync_ = std::make_unique<sync::GitlabSync>(store_, clock_, *org_, options_.sync);
 }
 

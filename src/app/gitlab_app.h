@@ -38,6 +38,9 @@ struct GitlabAppOptions {
   gitlab::BaseUrlOptions base_url;
   // Outbound HTTP to GitLab; nullptr: a libcurl transport owned by the app.
   gitlab::Transport* transport = nullptr;
+  // Caps every GitLab request's timeout (0: the clients' own, 60 s for API calls);
+  // `serve --gitlab-timeout`.
+  std::chrono::milliseconds request_timeout{0};
 };
 
 struct AppTile {
@@ -169,6 +172,10 @@ class GitlabApp {
   void StartWorkers();
   void StopWorkers();
   sync::GitlabSync& sync() { return *sync_; }
+
+  // The integration's Prometheus series (gitlab_metrics.cc): GitLab requests by status,
+  // failed background work, inbox depth, queued jobs, connection and hook states.
+  std::string RenderMetrics();
 
  private:
   Status RequireEnabled() const;

@@ -38,6 +38,8 @@ struct ServeFlags {
   std::string gitlab_integration = "on";  // on | off
   std::string smart_commits = "on";       // on | off: the organization-wide rule
   int backfill_days = 30;
+  double gitlab_timeout_seconds = 0;  // 0: the clients' own (60 s per API call)
+  int worker_lease_seconds = 0;       // 0: 300 s for jobs, 120 s for webhook deliveries
 };
 
 struct HostPort {
@@ -137,7 +139,23 @@ int RunServe(ServeFlags flags) {
     fmt::print(stderr, "worklog serve: --backfill-days must be from 0 to 3650\n");
     return 2;
   }
+  if (flags.gitlab_timeout_seconds != 0 &&
+      (flags.gitlab_timeout_seconds < 0.1 || flags.gitlab_timeout_seconds > 600)) {
+    fmt::print(stderr, "worklog serve: --gitlab-timeout must be from 0.1 to 600 seconds\n");
+    return 2;
+  }
+  if (flags.worker_lease_seconds != 0 &&
+      (flags.worker_lease_seconds < 2 || flags.worker_lease_seconds > 3600)) {
+    fmt::print(stderr, "worklog serve: --worker-lease must be from 2 to 3600 seconds\n");
+    return 2;
+  }
   app::GitlabAppOptions gitlab_options;
+  gitlab_options.request_timeout = std::chrono::milliseconds(
+      static_cast<int64_t>(flags.gitlab_timeout_seconds * 1000));
+  if (flags.worker_lease_seconds > 0) {
+    gitlab_options.sync.job_lease = std::chrono::seconds(flags.worker_lease_seconds);
+    gitlab_options.sync.inbox_lease = std::chrono::seconds(flags.worker_lease_seconds);
+  }
   gitlab_options.enabled = flags.gitlab_integration == "on";
   gitlab_options.sync.poll_interval = std::chrono::seconds(flags.poll_interval_seconds);
   gitlab_options.sync.backfill = std::chrono::hours(24 * flags.backfill_days);
@@ -251,6 +269,17 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
       ->add_option("--backfill-days", flags->backfill_days,
                    "days of GitLab history imported when the organization connects")
       ->envname("WORKLOG_BACKFILL_DAYS")
+      ->capture_default_str();
+  command
+      ->add_option("--gitlab-timeout", flags->gitlab_timeout_seconds,
+                   "seconds one request to GitLab may take before it is retried (0: 60)")
+      ->envname("WORKLOG_GITLAB_TIMEOUT")
+      ->capture_default_str();
+  command
+      ->add_option("--worker-lease", flags->worker_lease_seconds,
+                   "seconds before work held by a node that died is taken over by another "
+                   "(0: 300 for jobs, 120 for webhook deliveries)")
+      ->envname("WORKLOG_WORKER_LEASE")
       ->capture_default_str();
   command->callback([flags, &exit_code] { exit_code = RunServe(*flags); });
 }

@@ -19,10 +19,13 @@ void Register(Router& router, RouteContext& context) {
     return JsonResponse(200, {{"status", "ok"}, {"database", app.store().Backend()}});
   });
   Metrics& metrics = context.metrics;
-  router.Get("/metrics", {.access = Access::kPublic}, [&metrics](const Request&) {
+  router.Get("/metrics", {.access = Access::kPublic}, [&metrics, &app](const Request&) {
     Response response;
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
     response.body = metrics.RenderPrometheus();
+    if (app.gitlab().enabled()) {
+      response.body += app.gitlab().RenderMetrics();
+    }
     return response;
   });
 }

@@ -182,6 +182,7 @@ Result<bool> GitlabSync::RunOneJob(std::string_view worker_id) {
   auto ran = RunJob(job);
   if (ran) {
     (void)store_.Jobs().Complete(job.id);
+    NoteJobDone(job);
     return true;
   }
   const Error& error = ran.error();
@@ -191,17 +192,20 @@ Result<bool> GitlabSync::RunOneJob(std::string_view worker_id) {
     // gone: nothing left to do for this job.
     spdlog::info("job dropped kind={} id={} reason={}", job.kind, job.id, error.message);
     (void)store_.Jobs().Complete(job.id);
+    NoteJobError(job, error, "dropped");
     return true;
   }
   if (job.attempts >= options_.max_attempts || !Transient(error)) {
     spdlog::warn("job failed kind={} id={} attempts={} error={}", job.kind, job.id, job.attempts,
                  error.message);
     (void)store_.Jobs().Fail(job.id, error.message);
+    NoteJobError(job, error, "failed");
     return true;
   }
   spdlog::info("job retried kind={} id={} attempts={} error={}", job.kind, job.id, job.attempts,
                error.message);
   (void)store_.Jobs().Retry(job.id, Backoff(clock_.Now(), job.attempts), error.message);
+  NoteJobError(job, error, "retried");
   return true;
 }
 
@@ -337,7 +341,8 @@ Status GitlabSync::HandleHook(int64_t generation, int64_t project_id) {
       continue;
     }
     // A hook GitLab disabled after failed deliveries is replaced by a fresh one.
-    const bool disabled = hook.alert_status == "disabled";
+    const bool disabled =
+        hook.alert_status == "disabled" || hook.alert_status == "temporarily_disabled";
     if (wanted && reachable && !keep && project->hook_id == hook.id && !disabled) {
       keep = hook.id;
       continue;
@@ -685,6 +690,7 @@ Result<int> GitlabSync::RunInboxBatch(std::string_view worker_id) {
     auto done = HandleDelivery(delivery);
     if (done) {
       (void)store_.Inbox().MarkDone(delivery.id);
+      spdlog::info("webhook delivery done id={} event={}", delivery.id, delivery.event_name);
       ++handled;
       continue;
     }
@@ -697,6 +703,7 @@ Result<int> GitlabSync::RunInboxBatch(std::string_view worker_id) {
     }
     // Transient (database busy, ...): the lease runs out and another look retries it.
     spdlog::warn("webhook delivery postponed id={} error={}", delivery.id, done.error().message);
+    org_.stats().RecordSyncError("inbox", "retried");
   }
   return handled;
 }

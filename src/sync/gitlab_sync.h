@@ -133,6 +133,11 @@ class GitlabSync {
   Status HandleSmartCommits(const std::vector<domain::Activity>& stored);
   Result<bool> Monitored(int64_t project_id);
 
+  // Outcomes of background work for logs, /metrics and the Organization tab
+  // (sync_health.cc).
+  void NoteJobDone(const store::Job& job);
+  void NoteJobError(const store::Job& job, const Error& error, std::string_view outcome);
+
   void WorkerLoop(std::stop_token stop, std::string name, int kind);
   void WaitIdle(std::stop_token& stop, std::chrono::milliseconds duration);
 

@@ -7,10 +7,11 @@ namespace worklog::sync {
 
 OrgGitlab::OrgGitlab(store::Store& store, const Clock& clock, gitlab::Transport& transport,
                      const SecretBox& secrets, gitlab::ClientOptions client_options,
-                     gitlab::BaseUrlOptions base_url_options)
+                     gitlab::BaseUrlOptions base_url_options,
+                     std::chrono::milliseconds request_timeout)
     : store_(store),
       clock_(clock),
-      transport_(transport),
+      transport_(transport, stats_, request_timeout),
       secrets_(secrets),
       client_options_(std::move(client_options)),
       base_url_options_(base_url_options) {}
@@ -75,6 +76,36 @@ gitlab::OAuthClient OrgGitlab::OAuth(gitlab::OAuthApp app) const {
   options.retry = client_options_.retry;
   options.sleeper = client_options_.sleeper;
   return gitlab::OAuthClient(transport_, std::move(app), options);
+}
+
+void OrgGitlab::RecordSyncError(int64_t generation, std::string_view message) {
+  {
+    std::lock_guard lock(error_mutex_);
+    if (last_sync_error_ == message) {
+      return;  // already shown
+    }
+    last_sync_error_ = std::string(message);
+  }
+  // Only a connected connection takes the note: needs_reauthorization keeps its own text.
+  auto integration = store_.GitlabOrg().Get();
+  if (!integration || integration->generation != generation ||
+      integration->status != store::OrgStatus::kConnected) {
+    return;
+  }
+  (void)store_.GitlabOrg().SetStatus(generation, store::OrgStatus::kConnected, message);
+}
+
+void OrgGitlab::ClearSyncError(int64_t generation) {
+  {
+    std::lock_guard lock(error_mutex_);
+    last_sync_error_.clear();
+  }
+  auto integration = store_.GitlabOrg().Get();
+  if (!integration || integration->generation != generation ||
+      integration->status != store::OrgStatus::kConnected || integration->last_error.empty()) {
+    return;
+  }
+  (void)store_.GitlabOrg().SetStatus(generation, store::OrgStatus::kConnected, "");
 }
 
 Result<std::string> OrgGitlab::Refresh(int64_t generation) {

@@ -575,6 +575,19 @@ void RegisterApiWriteRoutes(GitLabSim::Impl& sim) {
                  ctx.res.status = 204;
                });
 
+  // GitLab answers 202 and deletes in the background; here the project is gone at once.
+  sim.AddRoute("DELETE", "/api/v4/projects/:id", Need::kApi, [&sim, &state](Ctx& ctx) {
+    const auto project_id = ProjectIdOr404(sim, ctx);
+    if (!project_id) {
+      return;
+    }
+    if (auto ok = state.DeleteProject(ctx.actor, *project_id); !ok) {
+      SendError(ctx, ok.error());
+      return;
+    }
+    SendMessage(ctx, 202, "202 Accepted");
+  });
+
   sim.AddRoute("POST", "/api/v4/projects/:id/hooks/:hook_id/test/:trigger", Need::kApi,
                [&sim, &state](Ctx& ctx) {
                  const auto project_id = ProjectIdOr404(sim, ctx);

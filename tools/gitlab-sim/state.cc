@@ -1579,6 +1579,28 @@ Status State::DeleteHook(const Actor& actor, Id project_id, Id hook_id) {
   return {};
 }
 
+Status State::DeleteProject(const Actor& actor, Id project_id) {
+  const Project* project = FindProject(project_id);
+  if (project == nullptr) {
+    return NotFound("404 Project Not Found");
+  }
+  if (auto ok = CheckProjectWrite(actor, *project, kOwner); !ok) {
+    return ok;
+  }
+  const auto of_project = [project_id](const auto& entry) {
+    return entry.second.project_id == project_id;
+  };
+  std::erase_if(commits_, of_project);
+  std::erase_if(merge_requests_, of_project);
+  std::erase_if(issues_, of_project);
+  std::erase_if(notes_, of_project);
+  std::erase_if(events_, of_project);
+  std::erase_if(hooks_, of_project);
+  project_members_.erase(project_id);
+  projects_.erase(project_id);
+  return {};
+}
+
 std::string State::HookAlertStatus(const Hook& hook) const {
   if (hook.permanently_disabled) {
     return "disabled";

@@ -485,6 +485,9 @@ class State {
   Result<const Hook*> UpdateHook(const Actor& actor, Id project_id, Id hook_id,
                                  const NewProjectHook& input, const std::set<std::string>& set);
   Status DeleteHook(const Actor& actor, Id project_id, Id hook_id);
+  // DELETE /projects/:id (Owner or administrator): the project and everything in it
+  // (repository, merge requests, issues, notes, events, hooks, members) are gone.
+  Status DeleteProject(const Actor& actor, Id project_id);
   bool HookExecutable(Id hook_id) const;
   // After a delivery (all its attempts): success resets the failure count; 4 consecutive
   // failures disable the hook temporarily (1 min, doubling to 24 h), 40 permanently.
