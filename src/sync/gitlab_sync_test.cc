@@ -168,3 +168,57 @@ TEST_F(GitlabSyncTest, GitlabDownRetriesThePollLaterWithBackoff) {
 
 }  // namespace
 }  // namespace worklog::sync
+
+namespace worklog::sync {
+namespace {
+
+constexpr std::string_view kSmartPush = R"json({
+  "object_kind": "push", "event_name": "push",
+  "before": "95790bf891e76fee5e1747ab589903a6a1f80f22",
+  "after": "da1560886d4f094c3e6c9ef40349f7d38b5d27d7",
+  "ref": "refs/heads/feature/PROJ-7-login", "user_id": 4, "user_name": "Dev",
+  "project_id": 11,
+  "project": {"id": 11, "path_with_namespace": "acme/api", "web_url": "u"},
+  "commits": [
+    {"id": "aaaa560886d4f094c3e6c9ef40349f7d38b5d27d", "message": "PROJ-7 Tune #time 1h",
+     "timestamp": "2026-11-24T08:00:00Z", "url": "u",
+     "author": {"name": "Dev", "email": "dev@example.com"}},
+    {"id": "da1560886d4f094c3e6c9ef40349f7d38b5d27d7", "message": "PROJ-7 plain",
+     "timestamp": "2026-11-24T08:30:00Z", "url": "u",
+     "author": {"name": "Dev", "email": "dev@example.com"}}
+  ],
+  "total_commits_count": 2
+})json";
+
+TEST_F(GitlabSyncTest, WebhookSmartCommitsReachTheHandlerAndItsFailureRetriesTheDelivery) {
+  std::vector<std::string> seen;
+  int failures = 1;
+  sync_->SetSmartCommitHandler([&](const std::vector<domain::Activity>& commits) -> Status {
+    for (const auto& commit : commits) {
+      seen.push_back(commit.key);
+      EXPECT_EQ(commit.time_spent_seconds, 3600);
+    }
+    if (failures-- > 0) {
+      return tl::unexpected(Error{ErrorCode::kUnavailable, "", "database is busy"});
+    }
+    return {};
+  });
+  auto stored = store_->Inbox().Insert("delivery-1", "Push Hook", kSmartPush, clock_.Now());
+  ASSERT_TRUE(stored) << stored.error().message;
+  // The handler fails: the delivery stays pending (its activities are stored already).
+  auto handled = sync_->RunInboxBatch("w");
+  ASSERT_TRUE(handled);
+  EXPECT_EQ(*handled, 0);
+  EXPECT_EQ(store_->Inbox().CountPending().value_or(-1), 1);
+  // After the lease, another look retries it; the same commit is handed over again.
+  clock_.Advance(sync_->options().inbox_lease + seconds(1));
+  handled = sync_->RunInboxBatch("w");
+  ASSERT_TRUE(handled);
+  EXPECT_EQ(*handled, 1);
+  EXPECT_EQ(store_->Inbox().CountPending().value_or(-1), 0);
+  const std::string key = "commit:11:aaaa560886d4f094c3e6c9ef40349f7d38b5d27d";
+  EXPECT_EQ(seen, (std::vector<std::string>{key, key}));
+}
+
+}  // namespace
+}  // namespace worklog::sync
