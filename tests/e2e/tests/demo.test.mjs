@@ -81,7 +81,10 @@ describe('worklog demo', { skip: binary ? false : 'set WORKLOG_BINARY to the bui
     await expectVisible(cards.first(), 30000);
     await cards.first().getByText(/^Why\?/).click();
     await checkPage(page, 'demo-04-activity-feed', browser);
+    // The timeline opens on the latest day with work, drawing activities and sessions.
     await page.getByRole('tab', { name: 'Timeline' }).click();
+    const timeline = page.getByRole('tabpanel', { name: 'Timeline' });
+    await expectVisible(timeline.getByRole('img', { name: /Timeline of .*: [1-9]\d* activit(y|ies), [1-9]\d* estimated sessions?/ }));
     await checkPage(page, 'demo-05-timeline', browser);
   });
 });

@@ -149,7 +149,6 @@ describe('the seed flow against gitlab-sim', { skip: haveBinary ? false : 'set W
   it('a connected user finds their GitLab work in the Activity Feed, logs one and dismisses one', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My Work' }).click();
     const cards = await findSuggestions(2);
-    const before = await cards.count();
     const first = cards.first();
     await first.getByText(/^Why\?/).click();
     await expectVisible(first.getByRole('listitem').first());
@@ -166,9 +165,9 @@ describe('the seed flow against gitlab-sim', { skip: haveBinary ? false : 'set W
     await first.getByLabel('Description').fill('Reviewed and shipped the demo work');
     await checkPage(page, 'seed-07-activity-feed-log', browser);
     await first.getByRole('button', { name: 'Log', exact: true }).click();
+    // Suggestions are one per day and issue, so the Log button's name tells them apart; the
+    // feed may still grow meanwhile (history arriving in the background), so count nothing.
     await expectGone(page.getByRole('button', { name: logName, exact: true }));
-    await expectText(page.getByRole('tabpanel', { name: 'Activity Feed' }), /./);
-    assert.equal(await cards.count(), before - 1, 'the logged suggestion left the feed');
 
     // Dismiss the next one: it leaves the feed and does not come back on reload.
     const dismissButton = cards.first().getByRole('button', { name: /^Dismiss / });
@@ -176,11 +175,10 @@ describe('the seed flow against gitlab-sim', { skip: haveBinary ? false : 'set W
     const dismissedTitle = await cards.first().getByRole('heading').textContent();
     await dismissButton.click();
     await expectGone(page.getByRole('button', { name: dismissName, exact: true }));
-    assert.equal(await cards.count(), before - 2, 'the dismissed suggestion left the feed');
     await page.reload();
-    await expectVisible(cards.first());
-    assert.equal(await cards.count(), before - 2, 'handled suggestions stay handled after a reload');
-    assert.equal(await cards.filter({ hasText: dismissedTitle }).getByRole('button', { name: dismissName, exact: true }).count(), 0);
+    await expectVisible(page.getByRole('tabpanel', { name: 'Activity Feed' }).getByText(/suggested|Nothing to log this week/).first());
+    assert.equal(await page.getByRole('button', { name: logName, exact: true }).count(), 0, 'the logged suggestion stays handled after a reload');
+    assert.equal(await page.getByRole('button', { name: dismissName, exact: true }).count(), 0, `the dismissed suggestion (${dismissedTitle}) stays handled`);
 
     // The timesheet of that week shows the worklog with the day's total.
     await page.getByRole('tab', { name: 'Timesheet' }).click();

@@ -30,7 +30,6 @@ export function MyWorkPage() {
   const tabParam = location.query.get('tab');
   const tab: TabKey = TABS.some((t) => t.key === tabParam) ? (tabParam as TabKey) : 'feed';
   const dayParam = location.query.get('day');
-  const day = dayParam && days.includes(dayParam) ? dayParam : days.includes(todayDate) ? todayDate : monday;
 
   const go = (changes: Record<string, string | null>) => {
     const q = new URLSearchParams(location.query);
@@ -49,6 +48,16 @@ export function MyWorkPage() {
   const feed = useLoad<Feed | null>(() => (feedAvailable ? api.feed(monday, sunday) : Promise.resolve(null)), [monday, feedAvailable]);
   const worklogs = useLoad<Worklog[]>(() => api.worklogs(monday, sunday), [monday]);
   const [draft, setDraft] = useState<WorklogDraft | null>(null);
+  // The timeline opens on today, or when nothing happened today on the latest day before it
+  // that has activity or worklogs.
+  const fallbackDay = days.includes(todayDate) ? todayDate : monday;
+  const busyDays = new Set([...(feed.data?.suggestions ?? []).map((s) => s.date), ...(worklogs.data ?? []).map((w) => w.start_date)]);
+  const day =
+    dayParam && days.includes(dayParam)
+      ? dayParam
+      : busyDays.has(fallbackDay)
+        ? fallbackDay
+        : ([...days].reverse().find((d) => busyDays.has(d) && d <= todayDate) ?? fallbackDay);
 
   const afterLogged = () => {
     worklogs.reload();

@@ -17,16 +17,23 @@ export function GitLabTabs({ current }: { current: string }) {
   );
 }
 
-// What the OAuth callback reported when it sent the browser back here.
+// What the OAuth callback reported when it sent the browser back here, and what to do next.
 export function oauthOutcome(query: URLSearchParams): { ok: boolean; message: string } | null {
   const error = query.get('error');
   if (error) {
     const description = query.get('error_description') ?? query.get('detail');
-    const message =
-      error === 'access_denied'
-        ? 'GitLab authorization was cancelled, so nothing was connected.'
-        : `GitLab did not complete the authorization (${description ?? error}).`;
-    return { ok: false, message };
+    const said = description ? ` GitLab said: ${description}.` : '';
+    const next: Record<string, string> = {
+      access_denied: 'GitLab authorization was cancelled, so nothing was connected. Connect again when you are ready.',
+      token_exchange_failed: `GitLab refused worklog's request for access.${said} Check that the application ID and secret match the application in GitLab and that its redirect URI is exactly the one shown here, then connect again.`,
+      invalid_request: `GitLab sent no authorization.${said} Connect again; if it keeps failing, check the application's redirect URI and scopes in GitLab.`,
+      invalid_grant: `GitLab no longer accepts this authorization.${said} Connect again.`,
+      gitlab_error: `worklog could not read the GitLab account that authorized it.${said} Check that GitLab is reachable from the worklog server, then connect again.`,
+      already_connected: `${description ?? 'That GitLab account is already connected to another worklog user'}. Sign in to GitLab as your own account, then connect again.`,
+      not_installed: 'The GitLab integration is not installed (any more). Ask an administrator to install it on the Apps page.',
+      server_error: `The sign-in could not be completed.${said} Start again from this page.`,
+    };
+    return { ok: false, message: next[error] ?? `GitLab did not complete the authorization (${description ?? error}). Start again from this page.` };
   }
   if (query.get('connected') !== null || query.get('status') === 'connected') return { ok: true, message: 'GitLab is connected.' };
   return null;
