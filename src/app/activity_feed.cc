@@ -47,15 +47,24 @@ Result<std::set<std::string>> SmartCommitsLogged(store::Store& store, const doma
     return tl::unexpected(worklogs.error());
   }
   std::set<std::string> dedupe_keys;
+  std::set<std::string> activity_keys;
   for (const auto& worklog : *worklogs) {
-    if (worklog.origin == domain::WorklogOrigin::kSmartCommit && worklog.dedupe_key) {
-      dedupe_keys.insert(*worklog.dedupe_key);
+    if (worklog.origin == domain::WorklogOrigin::kSmartCommit) {
+      if (worklog.dedupe_key) {
+        dedupe_keys.insert(*worklog.dedupe_key);
+      }
+      activity_keys.insert(worklog.activity_keys.begin(), worklog.activity_keys.end());
     }
   }
+  // The commit the worklog was made from, and its copies on other branches (same author,
+  // title and time). The key uses the authored time and occurred_at is the committed time:
+  // a copy whose committer date a rebase changed may still be suggested (never logged
+  // twice).
   for (const auto& activity : activities) {
     if (activity.kind == domain::ActivityKind::kCommit && activity.time_spent_seconds &&
-        dedupe_keys.contains(domain::SmartCommitDedupeKey(activity.author_email, activity.title,
-                                                          activity.occurred_at))) {
+        (activity_keys.contains(activity.key) ||
+         dedupe_keys.contains(domain::SmartCommitDedupeKey(activity.author_email, activity.title,
+                                                           activity.occurred_at)))) {
       logged.insert(activity.key);
     }
   }

@@ -35,7 +35,8 @@ class Automation {
   // Smart commits: each commit in `commits` that carries a smart-commit time and an issue
   // key (its own, else its branch's) logs that time for the commit's author — the worklog
   // user whose GitLab identity has the author's e-mail, else the pusher's — as a worklog of
-  // origin smart_commit, ending at the commit's time (never before its local midnight),
+  // origin smart_commit, ending at the commit's time (occurred_at, which GitlabSync sets to
+  // the authored time; the work never starts before that day's local midnight),
   // described by the commit title, dedupe key domain::SmartCommitDedupeKey. Commits of no
   // linked user, without an issue key, or whose time is no valid worklog (over 24 h) log
   // nothing. Errors are only those worth a retry (the database).

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <map>
 #include <set>
@@ -90,6 +91,13 @@ std::vector<store::EmailSighting> Sightings(const std::vector<domain::Activity>&
                    .seen_at = activity.occurred_at});
   }
   return out;
+}
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
 }
 
 gitlab::CommitsQuery RefQuery(const std::string& ref) {
@@ -448,6 +456,32 @@ Status GitlabSync::HandleSmartCommits(const std::vector<domain::Activity>& store
   }
   if (timed.empty()) {
     return {};
+  }
+  // Webhooks and commit listings date a commit by its committer date, which a rebase or
+  // an amend changes; the smart commit's identity uses the authored date, which only the
+  // commits API tells (smart commits are rare: one call each).
+  auto session = org_.Open();
+  if (!session) {
+    if (session.error().code == ErrorCode::kConflict) {
+      return smart_commits_(timed);  // not connected now: the committed dates will do
+    }
+    return tl::unexpected(session.error());
+  }
+  for (auto& commit : timed) {
+    gitlab::CommitsQuery query = RefQuery(commit.sha);
+    query.max_commits = 1;
+    auto listed = session->client->Commits(commit.project_id, query);
+    if (!listed) {
+      if (listed.error().code == ErrorCode::kNotFound ||
+          listed.error().code == ErrorCode::kInvalidArgument) {
+        continue;  // gone from GitLab: the committed date will do
+      }
+      return tl::unexpected(listed.error());
+    }
+    if (!listed->empty() && EqualsIgnoringCase(listed->front().id, commit.sha) &&
+        listed->front().authored_date != TimePoint{}) {
+      commit.occurred_at = listed->front().authored_date;
+    }
   }
   return smart_commits_(timed);
 }

@@ -105,8 +105,10 @@ class GitlabSync {
   // (DESIGN.md §4): set both before Start(), not thread-safe.
   //  - `smart_commits` sees, after every ingest (webhook, push completion, poll, backfill:
   //    the one shared path), the stored commits of monitored projects that carry a smart
-  //    commit time, new or seen before, so it must be idempotent. An error postpones the
-  //    delivery or job, which is retried.
+  //    commit time, new or seen before, so it must be idempotent; their occurred_at is the
+  //    commit's authored time (asked of GitLab's commits API; the committed time when
+  //    GitLab no longer has the commit), which rebases and amends keep. An error (also
+  //    GitLab's) postpones the delivery or job, which is retried.
   //  - `periodic` runs on the scheduler thread about once a second.
   using ActivitiesHandler = std::function<Status(const std::vector<domain::Activity>&)>;
   void SetSmartCommitHandler(ActivitiesHandler handler) { smart_commits_ = std::move(handler); }

@@ -21,15 +21,24 @@ TimePoint At(int y, unsigned m, unsigned d, int hh) {
          std::chrono::hours{hh};
 }
 
-// A GitLab that is down: every call fails to connect, and is counted.
+// A GitLab that is down: every call fails to connect, and is counted. Unless
+// `commits_body` is set: then commit listings answer it.
 class DownTransport final : public gitlab::Transport {
  public:
-  Result<gitlab::HttpResponse> Send(const gitlab::HttpRequest&) override {
+  Result<gitlab::HttpResponse> Send(const gitlab::HttpRequest& request) override {
+    if (!commits_body.empty() && request.url.find("/repository/commits") != std::string::npos) {
+      gitlab::HttpResponse response;
+      response.status = 200;
+      response.headers = {{"content-type", "application/json"}};
+      response.body = commits_body;
+      return response;
+    }
     ++calls;
     return tl::unexpected(
         Error{ErrorCode::kUnavailable, std::string(gitlab::kConnectFailed), "connection refused"});
   }
   std::atomic<int> calls{0};
+  std::string commits_body;  // set before the workers call
 };
 
 class GitlabSyncTest : public ::testing::Test {
@@ -190,12 +199,14 @@ constexpr std::string_view kSmartPush = R"json({
   "total_commits_count": 2
 })json";
 
-TEST_F(GitlabSyncTest, WebhookSmartCommitsReachTheHandlerAndItsFailureRetriesTheDelivery) {
+TEST_F(GitlabSyncTest, WebhookSmartCommitsReachTheHandlerWithTheirAuthoredTime) {
   std::vector<std::string> seen;
+  std::vector<TimePoint> times;
   int failures = 1;
   sync_->SetSmartCommitHandler([&](const std::vector<domain::Activity>& commits) -> Status {
     for (const auto& commit : commits) {
       seen.push_back(commit.key);
+      times.push_back(commit.occurred_at);
       EXPECT_EQ(commit.time_spent_seconds, 3600);
     }
     if (failures-- > 0) {
@@ -205,12 +216,24 @@ TEST_F(GitlabSyncTest, WebhookSmartCommitsReachTheHandlerAndItsFailureRetriesThe
   });
   auto stored = store_->Inbox().Insert("delivery-1", "Push Hook", kSmartPush, clock_.Now());
   ASSERT_TRUE(stored) << stored.error().message;
-  // The handler fails: the delivery stays pending (its activities are stored already).
+  // GitLab is down (the authored time is unknown): the delivery stays pending (its
+  // activities are stored already) and the handler is not called.
   auto handled = sync_->RunInboxBatch("w");
   ASSERT_TRUE(handled);
   EXPECT_EQ(*handled, 0);
   EXPECT_EQ(store_->Inbox().CountPending().value_or(-1), 1);
-  // After the lease, another look retries it; the same commit is handed over again.
+  EXPECT_TRUE(seen.empty());
+  // GitLab is back: the commit was authored at 07:00 and committed (rebased) at 08:00.
+  transport_.commits_body = R"json([{"id": "aaaa560886d4f094c3e6c9ef40349f7d38b5d27d",
+      "title": "PROJ-7 Tune #time 1h", "message": "PROJ-7 Tune #time 1h",
+      "author_name": "Dev", "author_email": "dev@example.com",
+      "authored_date": "2026-11-24T07:00:00Z", "committed_date": "2026-11-24T08:00:00Z",
+      "parent_ids": []}])json";
+  // The handler fails once: retried after the lease, the same commit handed over again.
+  clock_.Advance(sync_->options().inbox_lease + seconds(1));
+  handled = sync_->RunInboxBatch("w");
+  ASSERT_TRUE(handled);
+  EXPECT_EQ(*handled, 0);
   clock_.Advance(sync_->options().inbox_lease + seconds(1));
   handled = sync_->RunInboxBatch("w");
   ASSERT_TRUE(handled);
@@ -218,6 +241,8 @@ TEST_F(GitlabSyncTest, WebhookSmartCommitsReachTheHandlerAndItsFailureRetriesThe
   EXPECT_EQ(store_->Inbox().CountPending().value_or(-1), 0);
   const std::string key = "commit:11:aaaa560886d4f094c3e6c9ef40349f7d38b5d27d";
   EXPECT_EQ(seen, (std::vector<std::string>{key, key}));
+  ASSERT_EQ(times.size(), 2u);
+  EXPECT_EQ(times[1], At(2026, 11, 24, 7));
 }
 
 }  // namespace
