@@ -16,14 +16,17 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <postgresql/libpq-fe.h>
 
 #include "common/crypto.h"
 #include "deployment.h"
 #include "gitlab_flow.h"
 #include "store/gitlab_org.h"
 #include "store/store.h"
+#include "support/pg_database.h"
 #include "support/server_process.h"
 #include "support/temp_dir.h"
 
@@ -55,6 +58,43 @@ int64_t InboxRows(const std::string& path) {
   sqlite3_finalize(statement);
   sqlite3_close(db);
   return count;
+}
+
+// Rows of any table of the PostgreSQL database at `url` whose text contains `needle`; -1
+// when the database cannot be read.
+int64_t PgRowsContaining(const std::string& url, const std::string& needle) {
+  PGconn* connection = PQconnectdb(url.c_str());
+  if (PQstatus(connection) != CONNECTION_OK) {
+    PQfinish(connection);
+    return -1;
+  }
+  std::vector<std::string> tables;
+  PGresult* listed = PQexec(connection,
+                            "SELECT table_name FROM information_schema.tables WHERE "
+                            "table_schema = 'public' AND table_type = 'BASE TABLE'");
+  for (int row = 0; PQresultStatus(listed) == PGRES_TUPLES_OK && row < PQntuples(listed); ++row) {
+    tables.emplace_back(PQgetvalue(listed, row, 0));
+  }
+  PQclear(listed);
+  int64_t total = tables.empty() ? -1 : 0;
+  for (const auto& table : tables) {
+    const std::string sql =
+        "SELECT count(*) FROM \"" + table + "\" t WHERE strpos(t::text, $1) > 0";
+    const char* values[] = {needle.c_str()};
+    PGresult* result =
+        PQexecParams(connection, sql.c_str(), 1, nullptr, values, nullptr, nullptr, 0);
+    if (PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) == 1) {
+      total += std::stoll(PQgetvalue(result, 0, 0));
+    } else {
+      total = -1;
+    }
+    PQclear(result);
+    if (total < 0) {
+      break;
+    }
+  }
+  PQfinish(connection);
+  return total;
 }
 
 // What worklog answered, kept for the secret search: bodies and headers (Set-Cookie aside:
@@ -94,9 +134,20 @@ struct OrgSecrets {
 
 class SecurityFlow : public ::testing::Test {
  protected:
+  virtual Backend backend() const { return Backend::kSqlite; }
+
   void SetUp() override {
     db_path_ = dir_.File("worklog.db");
     db_url_ = "sqlite:" + db_path_;
+    if (backend() == Backend::kPostgres) {
+      auto database = PgTestDatabase::Create();
+      if (!database) {
+        GTEST_SKIP() << "PostgreSQL unavailable: run under scripts/with-postgres";
+      }
+      pg_ = std::move(*database);
+      db_url_ = pg_->url();
+      db_path_.clear();
+    }
     ASSERT_TRUE(sim_.Start()) << sim_.Stderr();
     for (const auto& [email, role] :
          {std::pair{"boss@example.com", "admin"}, std::pair{"erin@example.com", "user"}}) {
@@ -221,7 +272,8 @@ class SecurityFlow : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::string db_path_;
+  std::unique_ptr<PgTestDatabase> pg_;
+  std::string db_path_;  // SQLite only
   std::string db_url_;
   SimProcess sim_;
   std::unique_ptr<ServerProcess> server_;
@@ -239,7 +291,16 @@ class SecurityFlow : public ::testing::Test {
   Answers answers_;
 };
 
-TEST_F(SecurityFlow, NoSecretInLogsOrResponsesAndNoneInClearInTheDatabase) {
+// The full flow on both back-ends (the database check differs: file bytes or table rows).
+class SecurityFlowBackends : public SecurityFlow, public ::testing::WithParamInterface<Backend> {
+ protected:
+  Backend backend() const override { return GetParam(); }
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, SecurityFlowBackends,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
+
+TEST_P(SecurityFlowBackends, NoSecretInLogsOrResponsesAndNoneInClearInTheDatabase) {
   ASSERT_NO_FATAL_FAILURE(Connect());
   const OrgSecrets org = ReadOrgSecrets();
   ASSERT_FALSE(org.access_token.empty());
@@ -315,6 +376,13 @@ TEST_F(SecurityFlow, NoSecretInLogsOrResponsesAndNoneInClearInTheDatabase) {
   while (!key_text.empty() && (key_text.back() == '\n' || key_text.back() == '\r')) {
     key_text.pop_back();
   }
+  std::string key_hex;
+  for (const char byte : key_text) {
+    key_hex += fmt::format("{:02x}", static_cast<unsigned char>(byte));
+  }
+  if (key_text.size() == 64) {
+    key_hex = key_text;  // the file holds hex already
+  }
   // Secrets that must appear in neither the logs nor any response.
   const std::map<std::string, std::string> secrets = {
       {"user password", std::string(kPassword)},
@@ -327,7 +395,8 @@ TEST_F(SecurityFlow, NoSecretInLogsOrResponsesAndNoneInClearInTheDatabase) {
       {"OAuth refresh token", org.refresh_token},
       {"OAuth authorization code", codes_.at(0)},
       {"webhook secret token", org.hook_secret},
-      {"secret key file", key_text},
+      {"secret key (file bytes)", key_text},
+      {"secret key (hex)", key_hex},
   };
   // Secrets that worklog hands out by design in one place (Set-Cookie, the sign-in body),
   // and so are searched for in the logs only.
@@ -372,27 +441,50 @@ TEST_F(SecurityFlow, NoSecretInLogsOrResponsesAndNoneInClearInTheDatabase) {
             << " bytes of logs and " << answers_.count() << " responses (" << answers_.text().size()
             << " bytes): found " << found << "\n";
 
-  // The database file (and its WAL) holds none of them in clear.
-  const std::string database = ReadBytes(db_path_) + ReadBytes(db_path_ + "-wal");
-  ASSERT_GT(database.size(), 10000u);
+  // The database holds none of them in clear: the SQLite file and its WAL, byte for byte,
+  // or every row of every PostgreSQL table as text.
+  const std::map<std::string, std::string> at_rest = {{"OAuth access token", org.access_token},
+                                                      {"OAuth refresh token", org.refresh_token},
+                                                      {"OAuth client secret", client_secret_},
+                                                      {"webhook secret token", org.hook_secret},
+                                                      {"user password", std::string(kPassword)},
+                                                      {"API token", erin_token},
+                                                      {"session id", boss_session_},
+                                                      {"secret key (hex)", key_hex}};
   int stored_clear = 0;
-  for (const auto& [what, secret] :
-       std::map<std::string, std::string>{{"OAuth access token", org.access_token},
-                                          {"OAuth refresh token", org.refresh_token},
-                                          {"OAuth client secret", client_secret_},
-                                          {"webhook secret token", org.hook_secret},
-                                          {"user password", std::string(kPassword)},
-                                          {"API token", erin_token},
-                                          {"session id", boss_session_},
-                                          {"secret key", key_text}}) {
-    if (database.find(secret) != std::string::npos) {
+  std::size_t scanned = 0;
+  if (backend() == Backend::kSqlite) {
+    const std::string database = ReadBytes(db_path_) + ReadBytes(db_path_ + "-wal");
+    ASSERT_GT(database.size(), 10000u);
+    scanned = database.size();
+    // Control: what is stored in clear by design is found.
+    EXPECT_NE(database.find("erin@example.com"), std::string::npos);
+    if (database.find(key_text) != std::string::npos) {
       ++stored_clear;
-      ADD_FAILURE() << what << " is stored in clear in the SQLite file";
+      ADD_FAILURE() << "the secret key's bytes are in the SQLite file";
+    }
+    for (const auto& [what, secret] : at_rest) {
+      if (database.find(secret) != std::string::npos) {
+        ++stored_clear;
+        ADD_FAILURE() << what << " is stored in clear in the SQLite file";
+      }
+    }
+  } else {
+    EXPECT_GT(PgRowsContaining(db_url_, "erin@example.com"), 0) << "control";
+    for (const auto& [what, secret] : at_rest) {
+      const int64_t rows = PgRowsContaining(db_url_, secret);
+      ASSERT_GE(rows, 0) << "cannot read the PostgreSQL tables";
+      if (rows > 0) {
+        ++stored_clear;
+        ADD_FAILURE() << what << " is stored in clear in " << rows << " PostgreSQL rows";
+      }
     }
   }
   EXPECT_EQ(stored_clear, 0);
-  std::cout << "[ at rest ] 8 secrets searched in " << database.size()
-            << " bytes of SQLite file + WAL: found " << stored_clear << "\n";
+  std::cout << "[ at rest ] " << at_rest.size() << " secrets searched in the "
+            << BackendName({GetParam(), 0}) << " database"
+            << (scanned > 0 ? " (" + std::to_string(scanned) + " bytes of file + WAL)" : "")
+            << ": found " << stored_clear << "\n";
 }
 
 TEST_F(SecurityFlow, WebhookWithoutTheRightTokenOrWithAHostileBodyIsStoredNowhere) {
