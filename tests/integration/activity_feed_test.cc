@@ -592,9 +592,14 @@ TEST_P(ActivityFeedFlow, AutoLogDayEndLogsKeyedSuggestionsOfEndedDays) {
   EXPECT_TRUE(feed["suggestions"][0]["issue_key"].is_null()) << feed.dump(2);
   EXPECT_TRUE(worklogs_of(today, today).empty()) << worklogs_of(today, today).dump(2);
 
-  // Switched off again: nothing more is logged, and the setting sticks.
+  // Switched off again, and the time zone changed: both stick, the other stays.
   ASSERT_EQ(eve.Patch("/api/v1/me", {{"auto_log_day_end", false}}).status, 200);
-  EXPECT_EQ(eve.Get("/api/v1/me").json["user"]["auto_log_day_end"], false);
+  const Reply moved = eve.Patch("/api/v1/me", {{"timezone", "Europe/Oslo"}});
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(moved.json["user"]["timezone"], "Europe/Oslo");
+  me = eve.Get("/api/v1/me");
+  EXPECT_EQ(me.json["user"]["auto_log_day_end"], false);
+  EXPECT_EQ(me.json["user"]["timezone"], "Europe/Oslo");
 }
 
 }  // namespace
