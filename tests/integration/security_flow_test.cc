@@ -559,6 +559,32 @@ TEST_F(SecurityFlow, ACodePresentedWithAnotherFlowsStateFailsAndConnectsNothing)
   EXPECT_EQ(boss_->Get("/api/v1/apps/gitlab/organization").json["status"], "disconnected");
 }
 
+TEST_F(SecurityFlow, AStateIsBoundToTheSessionThatStartedIt) {
+  ASSERT_NO_FATAL_FAILURE(Connect());
+  // erin, signed in twice (two browsers): the flow started in one cannot finish in the other.
+  std::string csrf_one;
+  std::string csrf_two;
+  const std::string one = SignInSession(server_->port(), "erin@example.com", &csrf_one);
+  const std::string two = SignInSession(server_->port(), "erin@example.com", &csrf_two);
+  SessionClient erin_one(server_->port(), one, csrf_one);
+  const Reply started = erin_one.Post("/api/v1/me/integrations/gitlab/connect", json::object());
+  ASSERT_EQ(started.status, 200) << started.body;
+  Browser browser_one;
+  browser_one.SetCookie(worklog_, "worklog_session", one);
+  const std::string callback =
+      browser_one.AuthorizeAtGitlab(started.json["authorize_url"], "erin", callback_prefix_);
+  ASSERT_FALSE(callback.empty());
+  Browser browser_two;
+  browser_two.SetCookie(worklog_, "worklog_session", two);
+  EXPECT_EQ(browser_two.Send("GET", callback).status, 403);
+  // Without any session: sign in first.
+  Browser anonymous;
+  EXPECT_EQ(anonymous.Send("GET", callback).status, 401);
+  // The state was spent by the refused attempt: the first browser must start again.
+  EXPECT_EQ(browser_one.Send("GET", callback).status, 400);
+  EXPECT_EQ(erin_one.Get("/api/v1/me").json["user"]["integrations"]["gitlab"]["connected"], false);
+}
+
 TEST_F(SecurityFlow, SecurityHeadersOverHttpOnEveryKindOfAnswer) {
   httplib::Client client("127.0.0.1", server_->port());
   client.set_read_timeout(std::chrono::seconds(30));
