@@ -216,6 +216,9 @@ describe('the seed flow against gitlab-sim', { skip: haveBinary ? false : 'set W
       await expectText(feed, /Nothing to log this week|No GitLab activity to show/);
       assert.equal(await feed.getByRole('article').count(), 0, 'no GitLab work is left in the feed');
     }
+    // Connecting herself now fails, and says why and what to do next.
+    await page.getByRole('region', { name: 'GitLab' }).getByRole('button', { name: 'Connect GitLab' }).click();
+    await expectText(page.getByRole('alert'), /GitLab cannot be connected yet\.[\s\S]*ask an administrator/i);
     await checkPage(page, 'seed-10-activity-feed-after-disconnect', browser);
     await page.goto(`${server.url}/my-work?tab=timesheet`);
     await page.getByRole('button', { name: 'Previous week' }).click();

@@ -56,7 +56,13 @@ export function GitLabConnection({ link, onChange }: { link: MyIntegration; onCh
           )}
         </div>
       </div>
-      <ErrorNotice error={connect.error} action="Connecting GitLab" />
+      {connect.error?.status === 409 ? (
+        <Notice kind="warning" title="GitLab cannot be connected yet.">
+          {connect.error.detail} An administrator connects the organization on Apps › GitLab › Organization; then connect here.
+        </Notice>
+      ) : (
+        <ErrorNotice error={connect.error} action="Connecting GitLab" />
+      )}
       <Dialog
         open={confirming}
         title="Disconnect GitLab?"
