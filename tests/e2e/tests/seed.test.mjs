@@ -158,8 +158,11 @@ describe('the seed flow against gitlab-sim', { skip: haveBinary ? false : 'set W
     // Log the first one, with its issue (the suggested one, or one typed in) and a new description.
     const logButton = first.getByRole('button', { name: /^Log / });
     const logName = await logButton.getAttribute('aria-label');
-    await logButton.click();
+    // By keyboard: Enter on Log opens the form with the cursor in its first field.
+    await logButton.focus();
+    await page.keyboard.press('Enter');
     const issue = first.getByLabel('Issue');
+    assert.ok(await issue.evaluate((el) => el === document.activeElement), 'the Issue field has the focus');
     if (!(await issue.inputValue())) await issue.fill('WEB-1');
     const issueKey = (await issue.inputValue()).toUpperCase();
     await first.getByLabel('Description').fill('Reviewed and shipped the demo work');

@@ -1,6 +1,6 @@
 // The Activity Feed: per day, potential worklogs built from the user's GitLab activity,
 // each with the activities behind it and why; Log (editable), Dismiss, Log all keyed.
-import { useId, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { api, errorOf, type ApiError, type Feed, type Suggestion } from '../../api';
 import { Badge, Button, ErrorNotice, Field, fieldError, Loading, Notice, useAction } from '../../components/ui';
 import { addSecondsToTime, formatDay, formatDuration, hhmm, localParts, parseDuration } from '../../time';
@@ -153,6 +153,9 @@ function LogForm({ s, onCancel, onLogged }: { s: Suggestion; onCancel: () => voi
   const [duration, setDuration] = useState(formatDuration(s.duration_seconds));
   const [description, setDescription] = useState(s.description);
   const [durationError, setDurationError] = useState<string | null>(null);
+  // Opening the form puts the keyboard in its first field.
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => formRef.current?.querySelector<HTMLInputElement>('input')?.focus(), []);
   const log = useAction(async () => {
     const seconds = parseDuration(duration);
     if (seconds === null || seconds <= 0) {
@@ -171,6 +174,7 @@ function LogForm({ s, onCancel, onLogged }: { s: Suggestion; onCancel: () => voi
   });
   return (
     <form
+      ref={formRef}
       class="log-form"
       onSubmit={(e) => {
         e.preventDefault();
