@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Benchmark: Activity Feed reads at scale (issue #5). 10 million activities for 2,000 users
+# over ~3 months (seeded once through the store API into build/release/bench-data), one
+# user's month via GET /api/v1/me/activity-feed with a personal API token, wrk with 32
+# connections across 100 users. Baseline in the same run: GET /healthz (the HTTP floor).
+# Targets: feed p99 <= 5 ms; on-disk size <= 256 MiB per million activities; serve's peak
+# resident memory (VmHWM) after the load < 128 MiB.
+#   bench/feed.sh      BENCH_SECONDS (default 20), BENCH_FEED_ACTIVITIES (10,000,000)
+set -uo pipefail
+source "$(dirname "$0")/lib/common.sh"
+source "$(dirname "$0")/lib/feed_data.sh"
+seconds="${BENCH_SECONDS:-20}"
+work="$(mktemp -d)"
+trap 'stop_serve; rm -rf "$work"' EXIT
+export BENCH_LIB="$root/bench/lib"
+
+prepare_feed_db || { echo "feed.sh: seeding failed" >&2; exit 1; }
+# The last full calendar month (inside the seeded 90 days).
+export BENCH_FROM="$(date -u -d "$(date -u +%Y-%m-01) -1 month" +%F)"
+export BENCH_TO="$(date -u -d "$(date -u +%Y-%m-01) -1 day" +%F)"
+export BENCH_TOKENS="$feed_tokens"
+echo "feed: $feed_count activities, $feed_users users, month $BENCH_FROM..$BENCH_TO, load average $(load_average)"
+
+start_serve "$feed_db" "$feed_data" "$work/serve.log" || exit 1
+url="http://127.0.0.1:$serve_port"
+sample="$(curl -fsS -H "Authorization: Bearer $(head -1 "$feed_tokens")" "$url/api/v1/me/activity-feed?from=$BENCH_FROM&to=$BENCH_TO")" || { echo "feed.sh: the feed request failed" >&2; exit 1; }
+suggestions="$(grep -o '"duration_seconds"' <<<"$sample" | wc -l)"
+wrk -t2 -c32 -d2s -s "$BENCH_LIB/healthz.lua" "$url/healthz" >/dev/null
+wrk -t2 -c32 -d"${seconds}s" --latency -s "$BENCH_LIB/healthz.lua" "$url/healthz" >"$work/healthz.txt"
+wrk -t2 -c32 -d2s -s "$BENCH_LIB/feed.lua" "$url" >/dev/null
+wrk -t2 -c32 -d"${seconds}s" --latency -s "$BENCH_LIB/feed.lua" "$url" >"$work/feed.txt"
+hwm_kib="$(vm_kib VmHWM)"
+rss_kib="$(vm_kib VmRSS)"
+stop_serve
+
+db_file="${feed_db#sqlite:}"
+bytes="$(du -cb "$db_file" "$db_file-wal" 2>/dev/null | tail -1 | cut -f1)"
+mib_per_million="$(awk -v b="$bytes" -v n="$feed_count" 'BEGIN { printf "%.1f", b / 1048576 / (n / 1e6) }')"
+feed_p99="$(wrk_field "$work/feed.txt" p99_ms)"
+floor_p99="$(wrk_field "$work/healthz.txt" p99_ms)"
+failed=0
+printf '%-44s %14s %14s %6s\n' figure measured target ok
+check() {
+  local ok=yes
+  meets "$2" "$3" "$4" || { ok=NO; failed=1; }
+  printf '%-44s %14s %14s %6s\n' "$1" "$2" "$3 $4" "$ok"
+}
+check "feed p99 ms (one user's month)" "$feed_p99" "<=" 5
+check "feed failed requests" "$(wrk_field "$work/feed.txt" errors)" "<=" 0
+check "on-disk MiB per million activities" "$mib_per_million" "<=" 256
+check "serve VmHWM MiB after the load" "$(awk -v k="$hwm_kib" 'BEGIN { printf "%.1f", k / 1024 }')" "<" 128
+printf '%-44s %14s\n' "  feed requests/s" "$(wrk_field "$work/feed.txt" rps)"
+printf '%-44s %14s\n' "  feed p50 / p90 / max ms" "$(wrk_field "$work/feed.txt" p50_ms) / $(wrk_field "$work/feed.txt" p90_ms) / $(wrk_field "$work/feed.txt" max_ms)"
+printf '%-44s %14s\n' "  baseline GET /healthz p99 ms" "$floor_p99"
+printf '%-44s %14s\n' "  baseline GET /healthz requests/s" "$(wrk_field "$work/healthz.txt" rps)"
+printf '%-44s %14s\n' "  feed p99 / healthz p99" "$(ratio "$feed_p99" "$floor_p99")"
+printf '%-44s %14s\n' "  suggestions in the sampled month" "$suggestions"
+printf '%-44s %14s\n' "  database bytes" "$bytes"
+printf '%-44s %14s\n' "  serve VmRSS MiB at the end" "$(awk -v k="$rss_kib" 'BEGIN { printf "%.1f", k / 1024 }')"
+echo "load average after: $(load_average)"
+[[ $failed -eq 0 ]] || echo "feed.sh: MISSED a target (see NO above)"
+exit "$failed"

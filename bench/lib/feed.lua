@@ -1,0 +1,35 @@
+-- wrk script: GET /api/v1/me/activity-feed for one month, each request as another user
+-- (Bearer tokens from BENCH_TOKENS, one per line). BENCH_FROM / BENCH_TO: the month.
+package.path = os.getenv("BENCH_LIB") .. "/?.lua;" .. package.path
+require("report")
+
+local threads = {}
+local next_id = 0
+function setup(thread)
+  next_id = next_id + 1
+  thread:set("thread_id", next_id)
+end
+
+local tokens, path, counter
+function init(args)
+  tokens = {}
+  for line in io.lines(os.getenv("BENCH_TOKENS")) do
+    if #line > 0 then table.insert(tokens, line) end
+  end
+  path = "/api/v1/me/activity-feed?from=" .. os.getenv("BENCH_FROM") .. "&to=" .. os.getenv("BENCH_TO")
+  counter = thread_id * 7919
+end
+
+function request()
+  counter = counter + 1
+  local token = tokens[counter % #tokens + 1]
+  return wrk.format("GET", path, { ["Authorization"] = "Bearer " .. token })
+end
+
+done = bench_done
+
+-- BENCH_DELAY_MS: pause per connection between requests (the soak's fixed rate).
+local pause = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
+if pause > 0 then
+  function delay() return pause end
+end

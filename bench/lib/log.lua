@@ -1,0 +1,47 @@
+-- wrk script: a user at work in the Activity Feed. Each connection alternates GET of the
+-- last week's feed and POST .../{id}/log of the first suggestion it showed (a worklog);
+-- users rotate over BENCH_TOKENS. BENCH_FROM / BENCH_TO: the week; BENCH_DELAY_MS: pause.
+package.path = os.getenv("BENCH_LIB") .. "/?.lua;" .. package.path
+require("report")
+
+local next_id = 0
+function setup(thread)
+  next_id = next_id + 1
+  thread:set("thread_id", next_id)
+end
+
+local tokens, path, counter, pending, token
+function init(args)
+  tokens = {}
+  for line in io.lines(os.getenv("BENCH_TOKENS")) do
+    if #line > 0 then table.insert(tokens, line) end
+  end
+  path = "/api/v1/me/activity-feed?from=" .. os.getenv("BENCH_FROM") .. "&to=" .. os.getenv("BENCH_TO")
+  counter = thread_id * 104729
+  pending = nil
+end
+
+function request()
+  if pending then
+    local id = pending
+    pending = nil
+    return wrk.format("POST", "/api/v1/me/activity-feed/" .. id .. "/log",
+      { ["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json" }, "")
+  end
+  counter = counter + 1
+  token = tokens[counter % #tokens + 1]
+  return wrk.format("GET", path, { ["Authorization"] = "Bearer " .. token })
+end
+
+function response(status, headers, body)
+  if status == 200 and body then
+    pending = body:match('"id"%s*:%s*"([^"]+)"')
+  end
+end
+
+local pause = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
+if pause > 0 then
+  function delay() return pause end
+end
+
+done = bench_done

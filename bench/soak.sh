@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Benchmark: 10 minutes of mixed load (issue #7) on the seeded feed database (SQLite, see
+# bench/feed.sh): webhooks, Activity Feed reads and feed logging (GET the week, POST
+# .../log of a suggestion) at the same time, webhooks and reads each at ~50% of the peak
+# measured alone at the start of this run. serve's resident memory is sampled every 5 s.
+# Targets: memory flat (last sample <= first sample after warm-up + 10%, and < 128 MiB);
+# webhook ack p99 <= 5 ms, feed p99 <= 5 ms; no failed requests.
+#   bench/soak.sh      BENCH_SOAK_SECONDS (default 600), BENCH_PEAK_SECONDS (default 5)
+set -uo pipefail
+source "$(dirname "$0")/lib/common.sh"
+source "$(dirname "$0")/lib/feed_data.sh"
+soak="${BENCH_SOAK_SECONDS:-600}"
+peak_seconds="${BENCH_PEAK_SECONDS:-5}"
+work="$(mktemp -d)"
+trap 'stop_serve; rm -rf "$work"' EXIT
+export BENCH_LIB="$root/bench/lib" BENCH_PAYLOAD="$work/push.json" BENCH_USERS="$feed_users"
+"$tool" payload >"$BENCH_PAYLOAD"
+prepare_feed_db || { echo "soak.sh: seeding failed" >&2; exit 1; }
+export BENCH_TOKENS="$feed_tokens"
+month_from="$(date -u -d "$(date -u +%Y-%m-01) -1 month" +%F)"
+month_to="$(date -u -d "$(date -u +%Y-%m-01) -1 day" +%F)"
+week_from="$(date -u -d '-6 days' +%F)"
+week_to="$(date -u +%F)"
+run_id=$(( $(date +%s) % 1000000 + 100 ))
+
+start_serve "$feed_db" "$feed_data" "$work/serve.log" || exit 1
+url="http://127.0.0.1:$serve_port"
+echo "soak: ${soak}s on $feed_count activities, load average $(load_average)"
+# Peaks, each alone.
+BENCH_RUN=$run_id wrk -t2 -c32 -d"${peak_seconds}s" -s "$BENCH_LIB/webhook.lua" "$url" >"$work/peak-webhook.txt"
+BENCH_FROM="$month_from" BENCH_TO="$month_to" wrk -t2 -c32 -d"${peak_seconds}s" -s "$BENCH_LIB/feed.lua" "$url" >"$work/peak-feed.txt"
+webhook_peak="$(wrk_field "$work/peak-webhook.txt" rps)"
+feed_peak="$(wrk_field "$work/peak-feed.txt" rps)"
+# Fixed rates through a pause per connection: 16 connections each at rate/16.
+delay_for() { awk -v r="$1" 'BEGIN { d = 16 * 1000 / (r * 0.5); if (d < 1) d = 1; printf "%d", d }'; }
+webhook_delay="$(delay_for "$webhook_peak")"
+feed_delay="$(delay_for "$feed_peak")"
+echo "peaks alone: webhooks $webhook_peak/s, feed $feed_peak/s -> pauses ${webhook_delay} ms / ${feed_delay} ms per connection (16 each)"
+
+BENCH_RUN=$((run_id + 1)) BENCH_DELAY_MS="$webhook_delay" \
+  wrk -t1 -c16 -d"${soak}s" --latency -s "$BENCH_LIB/webhook.lua" "$url" >"$work/soak-webhook.txt" &
+w1=$!
+BENCH_FROM="$month_from" BENCH_TO="$month_to" BENCH_DELAY_MS="$feed_delay" \
+  wrk -t1 -c16 -d"${soak}s" --latency -s "$BENCH_LIB/feed.lua" "$url" >"$work/soak-feed.txt" &
+w2=$!
+BENCH_FROM="$week_from" BENCH_TO="$week_to" BENCH_DELAY_MS=200 \
+  wrk -t1 -c4 -d"${soak}s" --latency -s "$BENCH_LIB/log.lua" "$url" >"$work/soak-log.txt" &
+w3=$!
+samples=()
+end=$((SECONDS + soak))
+while ((SECONDS < end)); do
+  sleep 5
+  samples+=("$(vm_kib VmRSS)")
+done
+wait "$w1" "$w2" "$w3"
+hwm="$(vm_kib VmHWM)"
+stop_serve
+worklogs="$(grep -c 'POST /api/v1/me/activity-feed/' "$work/serve.log" || true)"
+
+# First sample after a warm-up of 30 s (or the first one of a short run).
+first_index=$(( ${#samples[@]} > 7 ? 6 : 0 ))
+first="${samples[$first_index]}"
+last="${samples[-1]}"
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+failed=0
+printf '%-44s %14s %14s %6s\n' figure measured target ok
+check() {
+  local ok=yes
+  meets "$2" "$3" "$4" || { ok=NO; failed=1; }
+  printf '%-44s %14s %14s %6s\n' "$1" "$2" "$3 $4" "$ok"
+}
+check "webhook ack p99 ms" "$(wrk_field "$work/soak-webhook.txt" p99_ms)" "<=" 5
+check "feed p99 ms" "$(wrk_field "$work/soak-feed.txt" p99_ms)" "<=" 5
+check "feed logging p99 ms (GET week + POST log)" "$(wrk_field "$work/soak-log.txt" p99_ms)" "<=" 50
+check "failed requests (all three)" "$(( $(wrk_field "$work/soak-webhook.txt" errors) + $(wrk_field "$work/soak-feed.txt" errors) + $(wrk_field "$work/soak-log.txt" errors) ))" "<=" 0
+check "RSS last / first sample" "$(ratio "$last" "$first")" "<=" 1.10
+check "serve VmHWM MiB" "$(mib "$hwm")" "<" 128
+printf '%-44s %14s\n' "  RSS first (after warm-up) / last MiB" "$(mib "$first") / $(mib "$last")"
+printf '%-44s %14s\n' "  RSS samples (MiB, every 5 s)" "$(for s in "${samples[@]}"; do mib "$s"; printf ' '; done | tr ' ' '\n' | awk 'NR % 12 == 1' | paste -sd' ')"
+printf '%-44s %14s\n' "  webhooks/s (peak alone)" "$(wrk_field "$work/soak-webhook.txt" rps) ($webhook_peak)"
+printf '%-44s %14s\n' "  feed reads/s (peak alone)" "$(wrk_field "$work/soak-feed.txt" rps) ($feed_peak)"
+printf '%-44s %14s\n' "  feed logging requests/s" "$(wrk_field "$work/soak-log.txt" rps)"
+printf '%-44s %14s\n' "  webhook p50 / feed p50 ms" "$(wrk_field "$work/soak-webhook.txt" p50_ms) / $(wrk_field "$work/soak-feed.txt" p50_ms)"
+echo "load average after: $(load_average)"
+[[ $failed -eq 0 ]] || echo "soak.sh: MISSED a target (see NO above)"
+exit "$failed"

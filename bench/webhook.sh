@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Benchmark: webhook ingest end to end (issue #5), on SQLite and (under scripts/with-postgres)
+# PostgreSQL. wrk posts pushes of 5 commits to POST /hooks/gitlab on 127.0.0.1 (32
+# connections, every request a new delivery with the right X-Gitlab-Token); the server
+# stores each durably in the inbox and answers 202; its workers normalize them into
+# activities. The organization connection is prepared through the store API
+# (worklog_bench_tool setup-org), as if an administrator had connected GitLab.
+# Targets per backend: >= 3,000 deliveries/s with ack p99 <= 5 ms; normalized activities/s
+# end to end >= 50% of the ceiling measured in the same run on the same backend (the same
+# rows stored by ActivityRepository::InsertBatch alone, one transaction per delivery).
+#   bench/webhook.sh          BENCH_SECONDS (default 20), BENCH_BACKENDS (default: both)
+set -uo pipefail
+source "$(dirname "$0")/lib/common.sh"
+seconds="${BENCH_SECONDS:-20}"
+work="$(mktemp -d)"
+trap 'stop_serve; rm -rf "$work"' EXIT
+export BENCH_LIB="$root/bench/lib" BENCH_PAYLOAD="$work/push.json" BENCH_USERS=2000
+export BENCH_HOOK_SECRET="bench-hook-secret-0123456789abcdef"
+"$tool" payload >"$BENCH_PAYLOAD"
+
+failed=0
+rows=()
+for backend in ${BENCH_BACKENDS:-$(backends)}; do
+  echo "--- $backend (load average $(load_average))"
+  db="$(fresh_db "$backend" "$work" bench_webhook)"
+  ceiling_db="$(fresh_db "$backend" "$work" bench_ceiling)"
+  data="$work/data-$backend"
+  mkdir -p "$data"
+  "$tool" setup-org --db "$db" --data-dir "$data" --hook-secret "$BENCH_HOOK_SECRET" --users 0 >/dev/null || exit 1
+  # The ceiling: the same activity rows, InsertBatch only.
+  ceiling_line="$("$tool" insert-ceiling --db "$ceiling_db" --deliveries "${BENCH_CEILING_DELIVERIES:-6000}")" || exit 1
+  per_delivery="$(sed -n 's/.*per_delivery_rows_per_s=\([0-9]*\).*/\1/p' <<<"$ceiling_line")"
+  batched="$(sed -n 's/.*batched_rows_per_s=\([0-9]*\).*/\1/p' <<<"$ceiling_line")"
+  per_push="$(sed -n 's/.*rows_per_delivery=\([0-9]*\).*/\1/p' <<<"$ceiling_line")"
+
+  start_serve "$db" "$data" "$work/serve-$backend.log" || exit 1
+  url="http://127.0.0.1:$serve_port"
+  # Warm-up (connections, caches), then let the workers drain it.
+  BENCH_RUN=1 wrk -t2 -c32 -d2s -s "$BENCH_LIB/webhook.lua" "$url" >/dev/null
+  wait_drained() {
+    local i pending
+    for ((i = 0; i < 1200; i++)); do
+      read -r _ pending < <("$tool" count --db "$db")
+      [[ "$pending" == 0 ]] && return 0
+      sleep 0.1
+    done
+    return 1
+  }
+  wait_drained || { echo "webhook.sh: the inbox did not drain" >&2; exit 1; }
+  read -r before _ < <("$tool" count --db "$db")
+  t0=$(date +%s.%N)
+  BENCH_RUN=2 wrk -t2 -c32 -d"${seconds}s" --latency -s "$BENCH_LIB/webhook.lua" "$url" >"$work/wrk.txt"
+  t_acked=$(date +%s.%N)
+  wait_drained || { echo "webhook.sh: the inbox did not drain within 120 s" >&2; failed=1; }
+  t1=$(date +%s.%N)
+  read -r after _ < <("$tool" count --db "$db")
+  stop_serve
+  rps="$(wrk_field "$work/wrk.txt" rps)"
+  p99="$(wrk_field "$work/wrk.txt" p99_ms)"
+  errors="$(wrk_field "$work/wrk.txt" errors)"
+  requests="$(wrk_field "$work/wrk.txt" requests)"
+  normalized=$((after - before))
+  e2e="$(awk -v n="$normalized" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }')"
+  drain="$(awk -v a="$t_acked" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')"
+  expected=$((requests * per_push))
+  e2e_ratio="$(ratio "$e2e" "$per_delivery")"
+  printf '%-44s %14s %14s %10s\n' "$backend: figure" measured target ok
+  check() {  # name value op target
+    local ok=yes
+    meets "$2" "$3" "$4" || { ok=NO; failed=1; }
+    printf '%-44s %14s %14s %10s\n' "$1" "$2" "$3 $4" "$ok"
+    rows+=("$backend|$1|$2|$3 $4|$ok")
+  }
+  check "deliveries/s acknowledged (202)" "$rps" ">=" 3000
+  check "ack p99 ms" "$p99" "<=" 5
+  check "failed requests (non-202, socket)" "$errors" "<=" 0
+  check "activities stored / expected" "$(ratio "$normalized" "$expected")" ">=" 1.00
+  check "normalized activities/s end to end" "$e2e" ">=" "$(awk -v c="$per_delivery" 'BEGIN { printf "%.0f", c / 2 }')"
+  printf '%-44s %14s\n' "  ceiling: InsertBatch per delivery, rows/s" "$per_delivery"
+  printf '%-44s %14s\n' "  end to end / ceiling" "$e2e_ratio"
+  printf '%-44s %14s\n' "  (InsertBatch 1,000-row batches, rows/s)" "$batched"
+  printf '%-44s %14s\n' "  end to end / 1,000-row ceiling" "$(ratio "$e2e" "$batched")"
+  printf '%-44s %14s\n' "  drain after the last ack, s" "$drain"
+  printf '%-44s %14s\n' "  wrk p50 / p90 / max ms" "$(wrk_field "$work/wrk.txt" p50_ms) / $(wrk_field "$work/wrk.txt" p90_ms) / $(wrk_field "$work/wrk.txt" max_ms)"
+done
+echo "load average after: $(load_average)"
+if [[ $failed -ne 0 ]]; then
+  echo "webhook.sh: MISSED a target (see NO above)"
+fi
+exit "$failed"
