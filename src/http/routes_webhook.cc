@@ -18,46 +18,47 @@ inline constexpr std::size_t kWebhookMaxBody = 25 * 1024 * 1024;  // GitLab's ow
 
 void Register(Router& router, RouteContext& context) {
   app::App& app = context.app;
-  router.Post("/hooks/gitlab", {.access = Access::kPublic, .max_body = kWebhookMaxBody},
-              [&app](const Request& request) {
-                const app::WebhookInput input{
-                    .token = request.Header("X-Gitlab-Token").value_or(""),
-                    .event = request.Header("X-Gitlab-Event").value_or(""),
-                    .event_uuid = request.Header("X-Gitlab-Event-UUID").value_or(""),
-                    .idempotency_key = request.Header("Idempotency-Key").value_or(""),
-                    .body = request.body};
-                // Token first: an unauthenticated caller learns nothing about the body rules.
-                // (ReceiveWebhook checks it again before storing.)
-                auto nesting = CheckJsonNesting(request.body, "body");
-                if (!nesting || !nlohmann::json::accept(request.body)) {
-                  auto checked = app.gitlab().ReceiveWebhook({.token = input.token,
-                                                              .event = "",
-                                                              .event_uuid = "",
-                                                              .idempotency_key = "",
-                                                              .body = ""});
-                  if (!checked && checked.error().code != ErrorCode::kInvalidArgument) {
-                    return ErrorResponse(checked.error());
-                  }
-                  return Problem(400, "invalid_json",
-                                 nesting ? "the body is not valid JSON (or not UTF-8)"
-                                         : "the body " + nesting.error().message,
-                                 "body");
-                }
-                auto received = app.gitlab().ReceiveWebhook(input);
-                if (!received) {
-                  if (received.error().code == ErrorCode::kInvalidArgument) {
-                    return Problem(400, "invalid_webhook", received.error().message,
-                                   received.error().field);
-                  }
-                  return ErrorResponse(received.error());
-                }
-                const char* outcome = *received == app::WebhookOutcome::kStored      ? "stored"
-                                      : *received == app::WebhookOutcome::kDuplicate ? "duplicate"
-                                                                                     : "ignored";
-                spdlog::info("webhook {} event={} bytes={}", outcome, input.event,
-                             request.body.size());
-                return JsonResponse(202, {{"status", outcome}});
-              });
+  router.Post(
+      "/hooks/gitlab", {.access = Access::kPublic, .max_body = kWebhookMaxBody},
+      [&app](const Request& request) {
+        const app::WebhookInput input{
+            .token = request.Header("X-Gitlab-Token").value_or(""),
+            .event = request.Header("X-Gitlab-Event").value_or(""),
+            .event_uuid = request.Header("X-Gitlab-Event-UUID").value_or(""),
+            .idempotency_key = request.Header("Idempotency-Key").value_or(""),
+            .body = request.body};
+        // Token first: an unauthenticated caller learns nothing about the body rules
+        // and cannot make us parse its body. (ReceiveWebhook checks it again before
+        // storing.)
+        auto checked = app.gitlab().ReceiveWebhook({.token = input.token,
+                                                    .event = "",
+                                                    .event_uuid = "",
+                                                    .idempotency_key = "",
+                                                    .body = ""});
+        if (!checked && checked.error().code != ErrorCode::kInvalidArgument) {
+          return ErrorResponse(checked.error());
+        }
+        if (!CheckJsonNesting(request.body, "body") || !nlohmann::json::accept(request.body)) {
+          // What is wrong, named (nesting, UTF-8, the byte); an object is expected.
+          auto parsed = ParseJsonObject(request.body);
+          return Problem(
+              400, "invalid_json",
+              parsed ? "the body is not valid JSON" : "the body " + parsed.error().message, "body");
+        }
+        auto received = app.gitlab().ReceiveWebhook(input);
+        if (!received) {
+          if (received.error().code == ErrorCode::kInvalidArgument) {
+            return Problem(400, "invalid_webhook", received.error().message,
+                           received.error().field);
+          }
+          return ErrorResponse(received.error());
+        }
+        const char* outcome = *received == app::WebhookOutcome::kStored      ? "stored"
+                              : *received == app::WebhookOutcome::kDuplicate ? "duplicate"
+                                                                             : "ignored";
+        spdlog::info("webhook {} event={} bytes={}", outcome, input.event, request.body.size());
+        return JsonResponse(202, {{"status", outcome}});
+      });
 }
 
 }  // namespace worklog::http::routes_webhook

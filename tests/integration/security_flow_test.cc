@@ -503,6 +503,9 @@ TEST_F(SecurityFlow, WebhookWithoutTheRightTokenOrWithAHostileBodyIsStoredNowher
   EXPECT_EQ(status_of(Deliver(near_miss, push)), 401);
   EXPECT_EQ(status_of(Deliver(org.hook_secret.substr(0, org.hook_secret.size() - 1), push)), 401);
   EXPECT_EQ(status_of(Deliver(org.hook_secret + "x", push)), 401);
+  // Without the token a hostile body is not even read: 401 like any other.
+  EXPECT_EQ(status_of(Deliver(near_miss, std::string(100000, '['))), 401);
+  EXPECT_EQ(status_of(Deliver("", "\xFF\xFE", /*with_token=*/false)), 401);
   // Hostile bodies with the right token: refused, naming the problem.
   const auto deep = Deliver(org.hook_secret, R"({"object_kind":)" + std::string(100000, '[') +
                                                  std::string(100000, ']') + "}");
