@@ -102,6 +102,11 @@ function StaffTable() {
       </PageHeader>
       <p class="lead">Connect team members to GitLab on their behalf: they are matched to GitLab users by e-mail address.</p>
       {pickHint && selected.size === 0 && <Notice kind="info">Select one or more users in the table first, then choose an action.</Notice>}
+      {(connect.busy || disconnect.busy) && !results && (
+        <p class="muted" role="status" aria-busy="true">
+          {connect.busy ? 'Connecting' : 'Disconnecting'} {selected.size} {selected.size === 1 ? 'user' : 'users'} {connect.busy ? 'with' : 'from'} GitLab…
+        </p>
+      )}
       <ErrorNotice error={connect.error} action="Connect with GitLab" />
       <ErrorNotice error={staff.error} action="Loading staff" />
       {results && (
