@@ -51,6 +51,28 @@ TEST(ParseId, AcceptsOnlyPositiveIntegers) {
   EXPECT_EQ(ParseId("user_id", "x").error().field, "user_id");
 }
 
+std::string NestedIn(int depth) {
+  return R"({"a":)" + std::string(static_cast<std::size_t>(depth - 1), '[') +
+         std::string(static_cast<std::size_t>(depth - 1), ']') + "}";
+}
+
+TEST(ParseJsonObject, NestingIsLimitedAndNamed) {
+  EXPECT_TRUE(ParseJsonObject(NestedIn(kMaxJsonDepth)));
+  const auto deep = ParseJsonObject(NestedIn(kMaxJsonDepth + 1));
+  ASSERT_FALSE(deep);
+  EXPECT_EQ(deep.error().field, "body");
+  EXPECT_NE(deep.error().message.find("deeper than 64"), std::string::npos);
+  // Brackets inside strings (also after an escaped quote) are text, not nesting.
+  EXPECT_TRUE(ParseJsonObject(
+      R"({"a":"\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["})"));
+}
+
+TEST(ParseJsonObject, InvalidUtf8IsNamed) {
+  const auto bad = ParseJsonObject("{\"a\":\"caf\xC3\x28\"}");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("UTF-8"), std::string::npos) << bad.error().message;
+}
+
 TEST(Rfc3339, IsUtcWithWholeSeconds) {
   const TimePoint instant = std::chrono::sys_days(std::chrono::year(2026) / 11 / 24) +
                             std::chrono::hours(8) + std::chrono::minutes(30) +
