@@ -324,25 +324,15 @@ class GitlabWorld {
                                 {"scopes", "api read_user"},
                                 {"confidential", true}});
     ASSERT_EQ(app.status, 201) << app.body;
+    client_id_ = app.json["application_id"];
+    client_secret_ = app.json["secret"];
     std::string csrf;
     const std::string session = SignIn("boss@example.com", &csrf);
     ASSERT_FALSE(session.empty());
     SessionClient boss(proxy_port(), session, csrf);
     ASSERT_EQ(boss.Post("/api/v1/apps/gitlab/install", json::object()).status, 200);
-    const Reply connect = boss.Post("/api/v1/apps/gitlab/organization/connect",
-                                    {{"base_url", sim_.url()},
-                                     {"client_id", app.json["application_id"]},
-                                     {"client_secret", app.json["secret"]}});
-    ASSERT_EQ(connect.status, 200) << connect.body;
-    Browser browser;
-    browser.SetCookie(proxy_.url(), "worklog_session", session);
-    const std::string back =
-        browser.AuthorizeAtGitlab(connect.json["authorize_url"], "owner", callback);
-    ASSERT_FALSE(back.empty());
-    const Browser::Page landed = browser.Send("GET", back);
-    ASSERT_EQ(landed.status, 302) << landed.body;
-    ASSERT_EQ(SplitUrl(landed.location).target, "/apps/gitlab/organization?connected=1")
-        << landed.location;
+    Authorize(boss, session);
+    ASSERT_FALSE(::testing::Test::HasFatalFailure());
     ASSERT_TRUE(WaitFor(
         [&] {
           const Reply projects = boss.Get("/api/v1/apps/gitlab/projects");
@@ -368,6 +358,33 @@ class GitlabWorld {
       ASSERT_EQ(result["result"], "connected") << matched.body;
     }
   }
+
+  // Connect organization (again), consent at GitLab as the owner, back through the proxy.
+  void Authorize(SessionClient& boss, const std::string& session) {
+    const std::string callback = proxy_.url() + "/apps/gitlab/oauth/callback";
+    const Reply connect = boss.Post(
+        "/api/v1/apps/gitlab/organization/connect",
+        {{"base_url", sim_.url()}, {"client_id", client_id_}, {"client_secret", client_secret_}});
+    ASSERT_EQ(connect.status, 200) << connect.body;
+    Browser browser;
+    browser.SetCookie(proxy_.url(), "worklog_session", session);
+    const std::string back =
+        browser.AuthorizeAtGitlab(connect.json["authorize_url"], "owner", callback);
+    ASSERT_FALSE(back.empty());
+    const Browser::Page landed = browser.Send("GET", back);
+    ASSERT_EQ(landed.status, 302) << landed.body;
+    ASSERT_EQ(SplitUrl(landed.location).target, "/apps/gitlab/organization?connected=1")
+        << landed.location;
+  }
+
+  // The administrator's session (through the proxy).
+  SessionClient Admin() {
+    std::string csrf;
+    const std::string session = SignIn("boss@example.com", &csrf);
+    admin_session_ = session;
+    return SessionClient(proxy_port(), session, csrf);
+  }
+  const std::string& admin_session() const { return admin_session_; }
 
   int proxy_port() const {
     const std::string url = proxy_.url();
@@ -533,6 +550,9 @@ class GitlabWorld {
   int64_t api_id_ = 0;
   int64_t web_id_ = 0;
   std::map<std::string, std::string> tokens_;
+  std::string client_id_;
+  std::string client_secret_;
+  std::string admin_session_;
   int files_ = 0;
 };
 
