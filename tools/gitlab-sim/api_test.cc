@@ -134,6 +134,22 @@ TEST_F(ApiTest, OutsidersGetNotFoundAndDevelopersCannotManageHooks) {
   EXPECT_EQ(Get(path, "dev").status, 200);
 }
 
+TEST_F(ApiTest, DeletingAProjectNeedsOwnerAndRemovesItsEventsAndHooks) {
+  const auto dev = MakeUser("dev");
+  const auto project = MakeProject("doomed");
+  AddProjectMember(project, dev, 40);
+  const std::string path = "/api/v4/projects/" + std::to_string(project);
+  ASSERT_EQ(Post(path + "/hooks", {{"url", "http://127.0.0.1:9/x"}}).status, 201);
+  EXPECT_EQ(Delete(path, "dev").status, 403);
+  const Reply deleted = Delete(path);
+  EXPECT_EQ(deleted.status, 202);
+  EXPECT_EQ(deleted.body["message"], "202 Accepted");
+  EXPECT_EQ(Get(path).status, 404);
+  EXPECT_EQ(Get(path + "/events").status, 404);
+  EXPECT_EQ(Get(path + "/hooks").status, 404);
+  EXPECT_EQ(Delete(path).status, 404);
+}
+
 TEST_F(ApiTest, OnlyPublicEmailsAreVisibleAndSearchableToNonAdministrators) {
   MakeUser("pub", true);
   MakeUser("priv", false);
