@@ -2,7 +2,9 @@
 # Benchmark: `worklog estimate` (release build) against `git log --format='%H %ae %at'` (the
 # floor: reading the same history with git itself) and the npm tool git-hours@1.5.0, on the
 # real 3,211-commit history (../shared/data; else the committed 800-commit sample).
-# Target (issue #5): worklog estimate within 2x of git log.
+# Targets (issue #5): worklog estimate within 2x of git log; `--git-hours-compatible` at
+# least 10x faster than git-hours, with identical per-author and total hours
+# (tests/git-hours/compare.sh).
 #   bench/estimate.sh [WORKLOG_BINARY]      (default build/release/src/cli/worklog)
 # Uses hyperfine when installed (scripts/install-deps --test), else a plain timing loop.
 # Prints a table; exit 1 when `worklog estimate` misses the 2x target.
@@ -69,11 +71,33 @@ for i in "${!names[@]}"; do
   [[ -n "$base" ]] || base="$mean"
   ratio="$(awk -v a="$mean" -v b="$base" 'BEGIN { printf "%.2f", a / b }')"
   [[ "${names[$i]}" == worklog-estimate ]] && worklog_ratio="$ratio"
+  [[ "${names[$i]}" == worklog-git-hours-compatible ]] && compatible_mean="$mean"
+  [[ "${names[$i]}" == git-hours-1.5.0 ]] && git_hours_mean="$mean"
   printf '%-30s %10s %10s %10s\n' "${names[$i]}" "$mean" "$stddev" "$ratio"
 done
+failed=0
 if awk -v r="$worklog_ratio" 'BEGIN { exit !(r <= 2.0) }'; then
   echo "estimate.sh: OK: worklog estimate is ${worklog_ratio}x git log (target <= 2x)"
 else
   echo "estimate.sh: SLOW: worklog estimate is ${worklog_ratio}x git log (target <= 2x)"
-  exit 1
+  failed=1
 fi
+if [[ -n "${git_hours_mean:-}" ]]; then
+  speedup="$(awk -v a="$git_hours_mean" -v b="$compatible_mean" 'BEGIN { printf "%.1f", a / b }')"
+  if awk -v r="$speedup" 'BEGIN { exit !(r >= 10) }'; then
+    echo "estimate.sh: OK: --git-hours-compatible is ${speedup}x faster than git-hours (target >= 10x)"
+  else
+    echo "estimate.sh: SLOW: --git-hours-compatible is ${speedup}x faster than git-hours (target >= 10x)"
+    failed=1
+  fi
+  if "$root/tests/git-hours/compare.sh" "$worklog" "$history" "$work/compare" | tail -1; then
+    :
+  else
+    echo "estimate.sh: totals differ from git-hours"
+    failed=1
+  fi
+else
+  echo "estimate.sh: git-hours unavailable: the 10x and identical-totals checks did not run"
+  failed=1
+fi
+exit "$failed"

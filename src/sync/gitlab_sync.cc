@@ -860,8 +860,11 @@ void GitlabSync::Start() {
       WorkerLoop(stop, fmt::format("{}/jobs-{}", node_id_, i), 0);
     });
   }
-  threads_.emplace_back(
-      [this](std::stop_token stop) { WorkerLoop(stop, fmt::format("{}/inbox", node_id_), 1); });
+  for (int i = 0; i < std::max(1, options_.inbox_workers); ++i) {
+    threads_.emplace_back([this, i](std::stop_token stop) {
+      WorkerLoop(stop, fmt::format("{}/inbox-{}", node_id_, i), 1);
+    });
+  }
   threads_.emplace_back(
       [this](std::stop_token stop) { WorkerLoop(stop, fmt::format("{}/scheduler", node_id_), 2); });
   spdlog::info("gitlab sync started node={} job_workers={} poll_interval={}s", node_id_,

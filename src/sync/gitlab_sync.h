@@ -57,6 +57,8 @@ struct SyncOptions {
   int max_attempts = 8;                      // then a job is failed for the operator
   std::chrono::milliseconds idle_wait{500};  // between empty looks at the queues
   int job_workers = 2;
+  // Threads normalizing webhook deliveries: several, so their writes share group commits.
+  int inbox_workers = 4;
   domain::TimeUnits time_units;
   std::string node_id;  // worker id prefix; empty: host-pid-random
 };
