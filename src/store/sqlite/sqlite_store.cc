@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 #include <system_error>
@@ -14,6 +15,8 @@ namespace worklog::store::sqlite {
 namespace {
 
 constexpr int kMaxReaders = 4;
+// The most writes one group commit takes: bounds how long the first of them waits.
+constexpr std::size_t kMaxGroup = 256;
 
 constexpr std::string_view kCreateMigrationsTable = R"sql(
   CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -102,6 +105,101 @@ Status SqliteStore::Migrate() {
     }
     return {};
   });
+}
+
+void SqliteStore::CommitInGroup(PendingWrite& write) {
+  std::unique_lock lock(group_mutex_);
+  queued_writes_.push_back(&write);
+  while (!write.done) {
+    if (group_running_) {
+      group_done_.wait(lock);
+      continue;
+    }
+    // Lead the next group: everything queued so far (ours included), oldest first.
+    group_running_ = true;
+    std::vector<PendingWrite*> group;
+    const std::size_t take = std::min(queued_writes_.size(), kMaxGroup);
+    group.assign(queued_writes_.begin(),
+                 queued_writes_.begin() + static_cast<std::ptrdiff_t>(take));
+    queued_writes_.erase(queued_writes_.begin(),
+                         queued_writes_.begin() + static_cast<std::ptrdiff_t>(take));
+    lock.unlock();
+    RunGroup(group);
+    lock.lock();
+    for (PendingWrite* member : group) {
+      member->done = true;
+    }
+    group_running_ = false;
+    group_done_.notify_all();
+  }
+}
+
+void SqliteStore::RunGroup(const std::vector<PendingWrite*>& group) {
+  std::lock_guard lock(write_mutex_);
+  Connection& db = *writer_;
+  if (group.size() == 1) {
+    auto transaction = Transaction::Begin(db);
+    if (!transaction) {
+      group[0]->error = transaction.error();
+      return;
+    }
+    if (group[0]->run(db)) {
+      if (auto committed = transaction->Commit(); !committed) {
+        group[0]->error = committed.error();
+      }
+    }
+    return;
+  }
+  std::size_t next = 0;
+  while (next < group.size()) {
+    auto transaction = Transaction::Begin(db);
+    if (!transaction) {
+      for (std::size_t i = next; i < group.size(); ++i) {
+        group[i]->error = transaction.error();
+      }
+      return;
+    }
+    std::vector<PendingWrite*> succeeded;
+    bool lost = false;
+    for (; next < group.size() && !lost; ++next) {
+      PendingWrite& write = *group[next];
+      if (auto savepoint = db.Exec("SAVEPOINT group_write"); !savepoint) {
+        write.error = savepoint.error();
+        continue;
+      }
+      const bool ok = write.run(db);
+      if (sqlite3_get_autocommit(db.get()) != 0) {
+        // SQLite rolled the whole transaction back (I/O error, disk full): the writes of
+        // this group that had succeeded are gone too; the rest go into a new transaction.
+        const Error gone{
+            ErrorCode::kUnavailable, {}, "the database rolled the transaction back; try again"};
+        for (PendingWrite* earlier : succeeded) {
+          earlier->error = gone;
+        }
+        if (ok) {
+          write.error = gone;
+        }
+        succeeded.clear();
+        lost = true;
+        continue;
+      }
+      if (ok) {
+        (void)db.Exec("RELEASE group_write");
+        succeeded.push_back(&write);
+      } else {
+        (void)db.Exec("ROLLBACK TO group_write");
+        (void)db.Exec("RELEASE group_write");
+      }
+    }
+    if (lost) {
+      continue;  // `transaction` is gone already; its destructor's ROLLBACK is a no-op
+    }
+    if (auto committed = transaction->Commit(); !committed) {
+      for (PendingWrite* write : succeeded) {
+        write->error = committed.error();
+      }
+    }
+  }
 }
 
 Result<std::unique_ptr<Connection>> SqliteStore::AcquireReader() {

@@ -1,8 +1,10 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -17,6 +19,13 @@
 namespace worklog::store::sqlite {
 
 class SqliteStore;
+
+// One caller's write waiting for its group's commit.
+struct PendingWrite {
+  std::function<bool(Connection&)> run;  // false: the write failed (its own error)
+  std::optional<Error> error;            // the transaction failed: nothing was written
+  bool done = false;                     // guarded by SqliteStore::group_mutex_
+};
 
 class SqliteUsers final : public UserRepository {
  public:
@@ -88,22 +97,27 @@ class SqliteStore final : public Store {
   const Clock& clock() const { return clock_; }
 
   // Runs `fn(Connection&)` -> Result<T> on the writer inside BEGIN IMMEDIATE ... COMMIT;
-  // commits only when `fn` succeeded.
+  // commits only when `fn` succeeded, and returns once the commit is durable.
+  //
+  // Group commit: writes that arrive while another is committing wait, and the next one
+  // to run takes all of them into one transaction, each inside its own SAVEPOINT (a write
+  // that fails rolls back alone). One fsync then makes the whole group durable, so the
+  // write rate is not capped by the disk's fsync rate (~1,500/s here) while each caller
+  // still returns only after its own data is on disk.
   template <typename Fn>
   auto Write(Fn&& fn) -> std::invoke_result_t<Fn&, Connection&> {
-    std::lock_guard lock(write_mutex_);
-    auto transaction = Transaction::Begin(*writer_);
-    if (!transaction) {
-      return tl::unexpected(transaction.error());
+    using R = std::invoke_result_t<Fn&, Connection&>;
+    std::optional<R> result;
+    PendingWrite write;
+    write.run = [&](Connection& db) {
+      result.emplace(fn(db));
+      return result->has_value();
+    };
+    CommitInGroup(write);
+    if (write.error) {
+      return tl::unexpected(std::move(*write.error));
     }
-    auto result = fn(*writer_);
-    if (!result) {
-      return result;
-    }
-    if (auto committed = transaction->Commit(); !committed) {
-      return tl::unexpected(committed.error());
-    }
-    return result;
+    return std::move(*result);
   }
 
   // Runs `fn(Connection&)` -> Result<T> on a reader connection in one read transaction.
@@ -126,11 +140,18 @@ class SqliteStore final : public Store {
   }
 
  private:
+  void CommitInGroup(PendingWrite& write);
+  void RunGroup(const std::vector<PendingWrite*>& group);
   Result<std::unique_ptr<Connection>> AcquireReader();
   void ReleaseReader(std::unique_ptr<Connection> reader);
 
   const std::string path_;
   const Clock& clock_;
+
+  std::mutex group_mutex_;
+  std::condition_variable group_done_;
+  std::vector<PendingWrite*> queued_writes_;  // Guarded by group_mutex_.
+  bool group_running_ = false;                // Guarded by group_mutex_.
 
   std::mutex write_mutex_;
   std::unique_ptr<Connection> writer_;  // Guarded by write_mutex_.
