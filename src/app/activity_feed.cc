@@ -24,6 +24,8 @@ date::sys_days ParseDay(const std::string& text) {
   return day;
 }
 
+constexpr int64_t kSecondsPerDay = 86400;  // the longest worklog (Worklogs validation)
+
 std::string FormatDay(date::sys_days day) { return date::format("%F", day); }
 
 // Keys of the commits among `activities` whose smart-commit time `user` has logged as a
@@ -73,8 +75,9 @@ Result<std::set<std::string>> SmartCommitsLogged(store::Store& store, const doma
 
 }  // namespace
 
-ActivityFeed::ActivityFeed(store::Store& store, const Clock& clock, Worklogs& worklogs)
-    : store_(store), clock_(clock), worklogs_(worklogs) {}
+ActivityFeed::ActivityFeed(store::Store& store, const Clock& clock, Worklogs& worklogs,
+                           bool smart_commits)
+    : store_(store), clock_(clock), worklogs_(worklogs), smart_commits_(smart_commits) {}
 
 Result<std::vector<feed::Suggestion>> ActivityFeed::Compute(const domain::User& user,
                                                             std::string_view from,
@@ -119,6 +122,18 @@ Result<std::vector<feed::Suggestion>> ActivityFeed::Compute(const domain::User& 
   auto logged = SmartCommitsLogged(store_, user, from, to, *activities);
   if (!logged) {
     return tl::unexpected(logged.error());
+  }
+  if (smart_commits_) {
+    // Commits Automation::LogSmartCommits logs (or is about to): made after the user was
+    // linked, so they arrived while the rule could attribute them; with an issue key and
+    // a time Worklogs accepts. Older history (backfilled before the link) stays suggested.
+    for (const auto& activity : *activities) {
+      if (activity.kind == domain::ActivityKind::kCommit && activity.time_spent_seconds &&
+          *activity.time_spent_seconds > 0 && *activity.time_spent_seconds <= kSecondsPerDay &&
+          !activity.issue_keys.empty() && activity.occurred_at >= (*identity)->connected_at) {
+        logged->insert(activity.key);
+      }
+    }
   }
   return feed::Suggest(user.id, user.timezone, *activities, {}, *logged);
 }

@@ -46,7 +46,11 @@ struct LogSuggestionInput {
 // a suggestion id that is not the caller's is kNotFound.
 class ActivityFeed {
  public:
-  ActivityFeed(store::Store& store, const Clock& clock, Worklogs& worklogs);
+  // `smart_commits`: the organization's smart-commit rule is on (app/automation.h), so a
+  // commit carrying a smart-commit time is left out of suggestions even before its
+  // worklog exists (see Compute).
+  ActivityFeed(store::Store& store, const Clock& clock, Worklogs& worklogs,
+               bool smart_commits = true);
 
   // Errors name "from", "to" (also a range over kMaxFeedDays) or "timezone". A caller with
   // no GitLab identity has an empty feed.
@@ -70,7 +74,10 @@ class ActivityFeed {
  private:
   // Every suggestion (handled or not) of `user` for local days from..to. Commits whose
   // smart-commit time `user` already has as a worklog (origin smart_commit, matched by its
-  // dedupe key) are left out of every suggestion: their time is logged.
+  // dedupe key) are left out of every suggestion: their time is logged. So are, while the
+  // smart-commit rule is on, commits the rule is about to log (an issue key, a time of at
+  // most a day, made after `user` connected GitLab): that worklog is created
+  // asynchronously, and logging the commit from the feed meanwhile would count it twice.
   Result<std::vector<feed::Suggestion>> Compute(const domain::User& user, std::string_view from,
                                                 std::string_view to);
   // The caller's suggestion with this id among the last kFeedLookbackDays days.
@@ -79,6 +86,7 @@ class ActivityFeed {
   store::Store& store_;
   const Clock& clock_;
   Worklogs& worklogs_;
+  bool smart_commits_;
 };
 
 }  // namespace worklog::app

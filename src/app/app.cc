@@ -22,7 +22,7 @@ App::App(std::unique_ptr<store::Store> store, const Clock& clock, AppOptions opt
       options_(std::move(options)),
       accounts_(*store_, clock_, options_.accounts),
       worklogs_(*store_, clock_),
-      activity_feed_(*store_, clock_, worklogs_),
+      activity_feed_(*store_, clock_, worklogs_, options_.automation.smart_commits),
       automation_(*store_, clock_, worklogs_, activity_feed_, options_.automation),
       gitlab_(std::make_unique<GitlabApp>(*store_, clock_, accounts_, options_.public_url,
                                           options_.data_dir, options_.gitlab)) {
