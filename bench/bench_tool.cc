@@ -175,19 +175,21 @@ std::unique_ptr<worklog::store::Store> Open(const std::string& url, const worklo
   return store;
 }
 
-// Users u1..uN linked to GitLab users; skips the ones that exist.
+// Users u1..uN linked to GitLab users (Connect forgets identities: relinks them).
 void EnsureUsers(worklog::store::Store& store, int64_t users, const worklog::Clock& clock) {
-  const int64_t existing = Check(store.Users().Count(), "count users");
   for (int64_t u = 1; u <= users; ++u) {
-    if (existing > 0 && store.Users().GetByEmail(Email(u))) {
+    auto user = store.Users().GetByEmail(Email(u));
+    if (!user) {
+      user = store.Users().Create({.email = Email(u),
+                                   .name = fmt::format("Bench User {}", u),
+                                   .role = worklog::domain::Role::kUser,
+                                   .timezone = "UTC",
+                                   .password_hash = ""});
+    }
+    const auto created = Check(std::move(user), "create user");
+    if (Check(store.GitlabOrg().GetIdentity(created.id), "identity")) {
       continue;
     }
-    worklog::domain::NewUser user{.email = Email(u),
-                                  .name = fmt::format("Bench User {}", u),
-                                  .role = worklog::domain::Role::kUser,
-                                  .timezone = "UTC",
-                                  .password_hash = ""};
-    auto created = Check(store.Users().Create(user), "create user");
     Check(store.GitlabOrg().LinkIdentity({.user_id = created.id,
                                           .gitlab_user_id = kGitlabUserBase + u,
                                           .username = fmt::format("bench{}", u),
