@@ -1,9 +1,11 @@
 // The real `worklog` binary, on SQLite and on PostgreSQL, driven over HTTP: accounts,
 // sessions, CSRF, API tokens, rate limits, worklogs, CSV, errors and headers.
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -318,10 +320,21 @@ TEST_P(AccountsAndWorklogs, MetricsCountRequestsByRoute) {
   ApiClient alice = deployment->Client();
   ASSERT_EQ(alice.SignIn("alice@example.com", kPassword).status, 200);
   ASSERT_EQ(alice.Get("/api/v1/worklogs/12345").status, 404);
-  const Reply metrics = deployment->Client().Get("/metrics");
-  ASSERT_EQ(metrics.status, 200);
-  EXPECT_THAT(metrics.body, HasSubstr("worklog_http_requests_total{route=\"/api/v1/worklogs/{id}\""
-                                      ",method=\"GET\",status=\"404\"} 1"));
+  // A request is counted once its response is written, which can be just after the client
+  // has read it: ask again for a few seconds before concluding it was not counted.
+  const std::string counted =
+      "worklog_http_requests_total{route=\"/api/v1/worklogs/{id}\",method=\"GET\",status=\"404\"} "
+      "1";
+  Reply metrics;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    metrics = deployment->Client().Get("/metrics");
+    ASSERT_EQ(metrics.status, 200);
+    if (metrics.body.find(counted) != std::string::npos) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_THAT(metrics.body, HasSubstr(counted));
   EXPECT_THAT(metrics.body,
               HasSubstr("worklog_http_request_duration_seconds_bucket{route=\"/api/v1/session\""));
   EXPECT_THAT(metrics.body, HasSubstr("worklog_db_errors_total 0"));

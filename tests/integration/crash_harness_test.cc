@@ -207,9 +207,7 @@ TEST_P(CrashHarness, KillNineAtRandomMomentsLosesAndDuplicatesNothing) {
   EXPECT_EQ(*pending, 0);
 
   // No suggestion was logged twice: no activity behind two worklogs logged from the feed.
-  // (A smart commit's own worklog naming a commit that a feed worklog also holds is a known
-  // race of the feed, counted and printed below: the feed leaves a smart commit out only
-  // once its worklog exists, and ada logs in the moment between.)
+  // Nor is a smart commit's time counted twice: by the rule and from the feed.
   ApiClient ada = world->As(world->ada().email);
   const Reply worklogs = ada.Get("/api/v1/worklogs?from=" + Day(4) + "&to=" + Day(0));
   ASSERT_EQ(worklogs.status, 200) << worklogs.body;
