@@ -291,7 +291,10 @@ int Seed(const std::map<std::string, std::string>& flags) {
     a.gitlab_user_id = kGitlabUserBase + user;
     a.author_email = commit ? Email(user) : "";
     a.author_name = fmt::format("Bench User {}", user);
-    const int64_t issue = static_cast<int64_t>(random() % 400) + 1;
+    // A developer works on a handful of issues a day: one of 3 keys per (user, day), drawn
+    // from 400 (a key picked at random per activity made ~1 suggestion per activity).
+    const int64_t slot = static_cast<int64_t>(random() % 3);
+    const int64_t issue = (user * 7'919 + day * 104'729 + slot * 131) % 400 + 1;
     a.title = fmt::format("PROJ-{} change {}", issue, n % 97);
     a.body = commit ? a.title + "\n" : "";
     a.url = fmt::format("https://gitlab.example.com/bench/p{}/-/commit/{}", project, n);
