@@ -130,8 +130,12 @@ TEST_F(Multinode, TwoNodesShareTheWorkAndAKilledNodeLosesNothing) {
   const std::set<std::string> distinct_done(done.begin(), done.end());
   EXPECT_EQ(delivered, sent) << deliveries.dump();
   EXPECT_EQ(static_cast<int>(hooks.acknowledged_uuids.size()), sent);
-  EXPECT_EQ(distinct_done.size(), hooks.acknowledged_uuids.size())
-      << "every acknowledged delivery is normalized";
+  // Every acknowledged delivery is normalized: the inbox ends with nothing pending (checked
+  // below) and every commit is stored. The "done" log lines can miss one delivery per kill:
+  // node 1 may have committed it and died before writing the line.
+  EXPECT_LE(distinct_done.size(), hooks.acknowledged_uuids.size());
+  EXPECT_GE(distinct_done.size() + 1, hooks.acknowledged_uuids.size())
+      << "more acknowledged deliveries without a done line than nodes killed";
   EXPECT_EQ(done.size(), distinct_done.size()) << "a delivery was normalized to completion twice";
   EXPECT_GT(hooks.acknowledged_by_port.size(), 1u) << "both nodes took deliveries";
   for (const auto& [sha, count] : world->CommitsStored(db)) {
