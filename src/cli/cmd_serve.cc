@@ -150,8 +150,8 @@ int RunServe(ServeFlags flags) {
     return 2;
   }
   app::GitlabAppOptions gitlab_options;
-  gitlab_options.request_timeout = std::chrono::milliseconds(
-      static_cast<int64_t>(flags.gitlab_timeout_seconds * 1000));
+  gitlab_options.request_timeout =
+      std::chrono::milliseconds(static_cast<int64_t>(flags.gitlab_timeout_seconds * 1000));
   if (flags.worker_lease_seconds > 0) {
     gitlab_options.sync.job_lease = std::chrono::seconds(flags.worker_lease_seconds);
     gitlab_options.sync.inbox_lease = std::chrono::seconds(flags.worker_lease_seconds);

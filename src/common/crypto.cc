@@ -1,7 +1,6 @@
 #include "common/crypto.h"
 
 #include <sodium.h>
-#include <sys/stat.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -9,6 +8,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 namespace worklog {
 namespace {
@@ -112,8 +112,8 @@ bool VerifyPassword(std::string_view encoded_hash, std::string_view password) {
 Result<SecretBox> SecretBox::FromKey(std::string_view key) {
   EnsureCryptoInitialized();
   if (key.size() != kKeyBytes) {
-    return InvalidArgument("secret_key", fmt::format("must be {} bytes, got {}", kKeyBytes,
-                                                     key.size()));
+    return InvalidArgument("secret_key",
+                           fmt::format("must be {} bytes, got {}", kKeyBytes, key.size()));
   }
   std::array<unsigned char, kKeyBytes> raw{};
   std::copy(key.begin(), key.end(), raw.begin());
