@@ -60,16 +60,11 @@ json Commit(const std::string& message, const std::string& author, const std::st
 class ActivityFeedFlow : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    if (GetParam() == Backend::kPostgres) {
-      auto database = PgTestDatabase::Create();
-      if (!database) {
-        GTEST_SKIP() << "PostgreSQL unavailable: run under scripts/with-postgres";
-      }
-      pg_ = std::move(*database);
-      db_url_ = pg_->url();
-    } else {
-      db_url_ = "sqlite:" + dir_.File("worklog.db");
+    auto db_url = TestDatabaseUrl(GetParam(), dir_, pg_);
+    if (!db_url) {
+      GTEST_SKIP() << "PostgreSQL unavailable: run under scripts/with-postgres";
     }
+    db_url_ = std::move(*db_url);
     ASSERT_TRUE(sim_.Start()) << sim_.Stderr();
     AddUser("boss@example.com", "admin", "UTC");
     AddUser("dev@example.com", "user", "Asia/Kolkata");
@@ -135,12 +130,7 @@ class ActivityFeedFlow : public ::testing::TestWithParam<Backend> {
   }
 
   void AddUser(const std::string& email, const std::string& role, const std::string& timezone) {
-    const CommandResult result =
-        RunWorklog({"user", "add", "--db", db_url_, "--email", email, "--name",
-                    "Staff " + email.substr(0, email.find('@')), "--role", role, "--timezone",
-                    timezone, "--password-stdin"},
-                   std::string(kPassword) + "\n");
-    ASSERT_EQ(result.exit_code, 0) << result.err;
+    AddUserTo(db_url_, email, "Staff " + email.substr(0, email.find('@')), role, timezone);
   }
 
   SessionClient SignedIn(const std::string& email) {

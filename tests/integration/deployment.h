@@ -116,6 +116,43 @@ class ApiClient {
   bool send_csrf_ = true;
 };
 
+// The database a test of `backend` runs on: a fresh PostgreSQL database (owned by `pg`) or
+// a SQLite file in `dir`. Empty when PostgreSQL is wanted but unavailable (the test skips).
+inline std::optional<std::string> TestDatabaseUrl(Backend backend, const TempDir& dir,
+                                                  std::unique_ptr<PgTestDatabase>& pg) {
+  if (backend == Backend::kSqlite) {
+    return "sqlite:" + dir.File("worklog.db");
+  }
+  auto database = PgTestDatabase::Create();
+  if (!database) {
+    return std::nullopt;
+  }
+  pg = std::move(*database);
+  return pg->url();
+}
+
+// `worklog user add` on `db_url` with the password kPassword; fails the test when the
+// command does.
+inline void AddUserTo(const std::string& db_url, const std::string& email, const std::string& name,
+                      const std::string& role = "user", const std::string& timezone = "UTC") {
+  const CommandResult result =
+      RunWorklog({"user", "add", "--db", db_url, "--email", email, "--name", name, "--role", role,
+                  "--timezone", timezone, "--password-stdin"},
+                 std::string(kPassword) + "\n");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+}
+
+// `worklog token create` on `db_url`; the token it prints.
+inline std::string CreateTokenIn(const std::string& db_url, const std::string& email) {
+  const CommandResult result = RunWorklog({"token", "create", "--db", db_url, "--email", email});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  std::string token = result.out;
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) {
+    token.pop_back();
+  }
+  return token;
+}
+
 // A database, a data directory and a `worklog serve` on them.
 class Deployment {
  public:
@@ -123,16 +160,11 @@ class Deployment {
   static std::unique_ptr<Deployment> Create(Backend backend,
                                             std::vector<std::string> extra_args = {}) {
     auto deployment = std::unique_ptr<Deployment>(new Deployment());
-    if (backend == Backend::kPostgres) {
-      auto database = PgTestDatabase::Create();
-      if (!database) {
-        return nullptr;
-      }
-      deployment->pg_ = std::move(*database);
-      deployment->db_url_ = deployment->pg_->url();
-    } else {
-      deployment->db_url_ = "sqlite:" + deployment->dir_.File("worklog.db");
+    auto db_url = TestDatabaseUrl(backend, deployment->dir_, deployment->pg_);
+    if (!db_url) {
+      return nullptr;
     }
+    deployment->db_url_ = std::move(*db_url);
     deployment->server_ =
         std::make_unique<ServerProcess>(ServeConfig{.db_url = deployment->db_url_,
                                                     .data_dir = deployment->dir_.File("data"),
@@ -151,23 +183,11 @@ class Deployment {
   // `worklog user add` with a password; fails the test when the command does.
   void AddUser(const std::string& email, const std::string& role = "user",
                const std::string& timezone = "UTC") {
-    const CommandResult result =
-        RunWorklog({"user", "add", "--db", db_url_, "--email", email, "--name", "Test " + email,
-                    "--role", role, "--timezone", timezone, "--password-stdin"},
-                   std::string(kPassword) + "\n");
-    ASSERT_EQ(result.exit_code, 0) << result.err;
+    AddUserTo(db_url_, email, "Test " + email, role, timezone);
   }
 
   // `worklog token create`; the token it prints.
-  std::string CreateToken(const std::string& email) {
-    const CommandResult result = RunWorklog({"token", "create", "--db", db_url_, "--email", email});
-    EXPECT_EQ(result.exit_code, 0) << result.err;
-    std::string token = result.out;
-    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) {
-      token.pop_back();
-    }
-    return token;
-  }
+  std::string CreateToken(const std::string& email) { return CreateTokenIn(db_url_, email); }
 
  private:
   Deployment() = default;

@@ -199,16 +199,11 @@ class GitlabWorld {
   // Null (and the caller skips) when PostgreSQL is wanted but unavailable.
   static std::unique_ptr<GitlabWorld> Create(Backend backend) {
     auto world = std::unique_ptr<GitlabWorld>(new GitlabWorld());
-    if (backend == Backend::kPostgres) {
-      auto database = PgTestDatabase::Create();
-      if (!database) {
-        return nullptr;
-      }
-      world->pg_ = std::move(*database);
-      world->db_url_ = world->pg_->url();
-    } else {
-      world->db_url_ = "sqlite:" + world->dir_.File("worklog.db");
+    auto db_url = TestDatabaseUrl(backend, world->dir_, world->pg_);
+    if (!db_url) {
+      return nullptr;
     }
+    world->db_url_ = std::move(*db_url);
     return world;
   }
 
@@ -286,23 +281,10 @@ class GitlabWorld {
   }
 
   void AddUser(const std::string& email, const std::string& role) {
-    const CommandResult result =
-        RunWorklog({"user", "add", "--db", db_url_, "--email", email, "--name",
-                    "Staff " + email.substr(0, email.find('@')), "--role", role, "--timezone",
-                    "UTC", "--password-stdin"},
-                   std::string(kPassword) + "\n");
-    ASSERT_EQ(result.exit_code, 0) << result.err;
+    AddUserTo(db_url_, email, "Staff " + email.substr(0, email.find('@')), role);
   }
 
-  std::string Token(const std::string& email) {
-    const CommandResult result = RunWorklog({"token", "create", "--db", db_url_, "--email", email});
-    EXPECT_EQ(result.exit_code, 0) << result.err;
-    std::string token = result.out;
-    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) {
-      token.pop_back();
-    }
-    return token;
-  }
+  std::string Token(const std::string& email) { return CreateTokenIn(db_url_, email); }
 
   // An API client of the node `i` as `email` (Bearer token, made once per e-mail).
   ApiClient As(const std::string& email, std::size_t i = 0) {

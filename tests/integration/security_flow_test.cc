@@ -137,26 +137,20 @@ class SecurityFlow : public ::testing::Test {
   virtual Backend backend() const { return Backend::kSqlite; }
 
   void SetUp() override {
-    db_path_ = dir_.File("worklog.db");
-    db_url_ = "sqlite:" + db_path_;
-    if (backend() == Backend::kPostgres) {
-      auto database = PgTestDatabase::Create();
-      if (!database) {
-        GTEST_SKIP() << "PostgreSQL unavailable: run under scripts/with-postgres";
-      }
-      pg_ = std::move(*database);
-      db_url_ = pg_->url();
-      db_path_.clear();
+    auto db_url = TestDatabaseUrl(backend(), dir_, pg_);
+    if (!db_url) {
+      GTEST_SKIP() << "PostgreSQL unavailable: run under scripts/with-postgres";
+    }
+    db_url_ = std::move(*db_url);
+    if (backend() == Backend::kSqlite) {
+      db_path_ = dir_.File("worklog.db");
     }
     ASSERT_TRUE(sim_.Start()) << sim_.Stderr();
     for (const auto& [email, role] :
          {std::pair{"boss@example.com", "admin"}, std::pair{"erin@example.com", "user"}}) {
-      const CommandResult added =
-          RunWorklog({"user", "add", "--db", db_url_, "--email", email, "--name", "Staff", "--role",
-                      role, "--timezone", "UTC", "--password-stdin"},
-                     std::string(kPassword) + "\n");
-      ASSERT_EQ(added.exit_code, 0) << added.err;
+      AddUserTo(db_url_, email, "Staff", role);
     }
+    ASSERT_FALSE(HasFatalFailure());
     std::filesystem::create_directories(dir_.File("web/assets"));
     std::ofstream(dir_.File("web/index.html")) << "<!doctype html><title>worklog</title>";
     std::ofstream(dir_.File("web/assets/app.js")) << "console.log('worklog');";
