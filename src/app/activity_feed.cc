@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <utility>
@@ -10,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "domain/smart_commits.h"
+#include "domain/worklog.h"
 
 namespace worklog::app {
 namespace {
@@ -24,15 +26,18 @@ date::sys_days ParseDay(const std::string& text) {
   return day;
 }
 
-constexpr int64_t kSecondsPerDay = 86400;  // the longest worklog (Worklogs validation)
-
 std::string FormatDay(date::sys_days day) { return date::format("%F", day); }
 
-// Keys of the commits among `activities` whose smart-commit time `user` has logged as a
-// worklog (app/automation.h logs them with SmartCommitDedupeKey) on a local day from..to.
+// Keys of the commits among `activities` whose time belongs to the smart-commit rule, not to
+// a suggestion: those `user` has a smart-commit worklog of on a local day from..to
+// (app/automation.h logs them with SmartCommitDedupeKey), and, while the rule is on
+// (`pending_since`), those it logs or is about to: made since the user was linked (so they
+// arrived while the rule could attribute them), with an issue key and a time Worklogs
+// accepts. Older history (backfilled before the link) stays suggested.
 Result<std::set<std::string>> SmartCommitsLogged(store::Store& store, const domain::User& user,
                                                  std::string_view from, std::string_view to,
-                                                 const std::vector<domain::Activity>& activities) {
+                                                 const std::vector<domain::Activity>& activities,
+                                                 std::optional<TimePoint> pending_since) {
   std::set<std::string> logged;
   const bool any = std::any_of(activities.begin(), activities.end(), [](const auto& activity) {
     return activity.time_spent_seconds.has_value();
@@ -63,10 +68,16 @@ Result<std::set<std::string>> SmartCommitsLogged(store::Store& store, const doma
   // a copy whose committer date a rebase changed may still be suggested (never logged
   // twice).
   for (const auto& activity : activities) {
-    if (activity.kind == domain::ActivityKind::kCommit && activity.time_spent_seconds &&
-        (activity_keys.contains(activity.key) ||
-         dedupe_keys.contains(domain::SmartCommitDedupeKey(activity.author_email, activity.title,
-                                                           activity.occurred_at)))) {
+    if (activity.kind != domain::ActivityKind::kCommit || !activity.time_spent_seconds) {
+      continue;
+    }
+    const bool pending = pending_since && activity.occurred_at >= *pending_since &&
+                         *activity.time_spent_seconds > 0 &&
+                         *activity.time_spent_seconds <= domain::kMaxWorklogSeconds &&
+                         !activity.issue_keys.empty();
+    if (pending || activity_keys.contains(activity.key) ||
+        dedupe_keys.contains(domain::SmartCommitDedupeKey(activity.author_email, activity.title,
+                                                          activity.occurred_at))) {
       logged.insert(activity.key);
     }
   }
@@ -119,21 +130,11 @@ Result<std::vector<feed::Suggestion>> ActivityFeed::Compute(const domain::User& 
   if (!activities) {
     return tl::unexpected(activities.error());
   }
-  auto logged = SmartCommitsLogged(store_, user, from, to, *activities);
+  auto logged =
+      SmartCommitsLogged(store_, user, from, to, *activities,
+                         smart_commits_ ? std::optional((*identity)->connected_at) : std::nullopt);
   if (!logged) {
     return tl::unexpected(logged.error());
-  }
-  if (smart_commits_) {
-    // Commits Automation::LogSmartCommits logs (or is about to): made after the user was
-    // linked, so they arrived while the rule could attribute them; with an issue key and
-    // a time Worklogs accepts. Older history (backfilled before the link) stays suggested.
-    for (const auto& activity : *activities) {
-      if (activity.kind == domain::ActivityKind::kCommit && activity.time_spent_seconds &&
-          *activity.time_spent_seconds > 0 && *activity.time_spent_seconds <= kSecondsPerDay &&
-          !activity.issue_keys.empty() && activity.occurred_at >= (*identity)->connected_at) {
-        logged->insert(activity.key);
-      }
-    }
   }
   return feed::Suggest(user.id, user.timezone, *activities, {}, *logged);
 }
