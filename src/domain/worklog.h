@@ -16,7 +16,7 @@ enum class WorklogOrigin { kManual, kActivityFeed, kSmartCommit, kAutomation };
 std::string_view OriginName(WorklogOrigin origin);  // "manual", "activity_feed", ...
 Result<WorklogOrigin> ParseOrigin(std::string_view field, std::string_view text);
 
-inline constexpr int64_t kMaxWorklogSeconds = 24 * 60 * 60;
+inline constexpr int64_t kMaxWorklogSeconds = int64_t{24} * 60 * 60;
 
 // Time a user logged against an issue. Dates and times of day are in the author's time
 // zone; `start_at` is the same instant in UTC.
