@@ -58,7 +58,7 @@ class Automation {
   const Clock& clock_;
   Worklogs& worklogs_;
   ActivityFeed& feed_;
-  const AutomationOptions options_;
+  AutomationOptions options_;  // set once, by the constructor
   std::mutex mutex_;
   std::optional<TimePoint> next_sweep_;  // Guarded by mutex_.
 };
