@@ -29,6 +29,20 @@ struct ActivityQuery {
   TimePoint to{};                           // exclusive
 };
 
+// The feed marks (migrations/*/0030_feed_marks.sql) a new activity bumps: its actor's
+// "u:<gitlab_user_id>" and, for a commit, its author's "e:<email>". Together they cover
+// every ActivityQuery the activity can answer.
+inline std::vector<std::string> FeedMarksOf(const domain::Activity& activity) {
+  std::vector<std::string> marks;
+  if (activity.gitlab_user_id) {
+    marks.push_back("u:" + std::to_string(*activity.gitlab_user_id));
+  }
+  if (activity.kind == domain::ActivityKind::kCommit) {
+    marks.push_back("e:" + activity.author_email);
+  }
+  return marks;
+}
+
 // Normalized GitLab activities, stored once per Activity::key. Designed for tens of
 // millions of rows: one user's month is two index range scans.
 class ActivityRepository {
@@ -51,6 +65,15 @@ class ActivityRepository {
   // Removes every activity (the organization was disconnected).
   virtual Status DeleteAll() = 0;
   virtual Result<int64_t> Count() = 0;
+
+  // A cheap value that changes whenever anything user `user_id`'s Activity Feed is
+  // computed from changes, whichever process wrote it: a new activity of their GitLab
+  // account or authored under one of their identity's e-mails, any GitLab identity
+  // (linked, changed, unlinked: e-mails claimed by others), their worklogs and handled
+  // suggestions, every activity deleted. Point lookups in one round trip. Read it before
+  // the data it vouches for: a feed computed after reading stamp S is at least as new as S.
+  // (The user's time zone and the requested days are not in it: they are the caller's.)
+  virtual Result<std::string> FeedStamp(int64_t user_id) = 0;
 };
 
 }  // namespace worklog::store

@@ -1,5 +1,7 @@
 // Activities on PostgreSQL.
 #include <algorithm>
+#include <set>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -27,6 +29,30 @@ constexpr std::string_view kInsertActivities = R"sql(
     body text, url text, ref text, sha text, issue_keys jsonb, time_spent_seconds bigint)
   ORDER BY key
   ON CONFLICT (key) DO NOTHING
+  RETURNING gitlab_user_id, kind, author_email
+)sql";
+
+// Bumps the feed marks $1 (distinct; migrations/postgres/0030_feed_marks.sql) in order, so
+// concurrent batches lock them in the same order. An increment under the row lock: two
+// concurrent batches each change the mark, whichever commits first.
+constexpr std::string_view kBumpFeedMarks = R"sql(
+  INSERT INTO feed_marks (subject, seq)
+  SELECT subject, 1 FROM unnest($1::text[]) AS m(subject) ORDER BY subject
+  ON CONFLICT (subject) DO UPDATE SET seq = feed_marks.seq + 1
+)sql";
+
+// The marks $1's feed depends on, in one row (see FeedStamp). A missing mark is 0.
+constexpr std::string_view kSelectFeedStamp = R"sql(
+  SELECT coalesce((SELECT seq FROM feed_marks WHERE subject = 'identities'), 0),
+         coalesce((SELECT seq FROM feed_marks WHERE subject = 'all'), 0),
+         coalesce((SELECT seq FROM feed_marks WHERE subject = 'w:' || $1::bigint), 0),
+         coalesce((SELECT m.seq FROM gitlab_identities i
+                   JOIN feed_marks m ON m.subject = 'u:' || i.gitlab_user_id
+                   WHERE i.user_id = $1::bigint), 0),
+         coalesce((SELECT sum(m.seq) FROM gitlab_identities i
+                   CROSS JOIN LATERAL jsonb_array_elements_text(i.emails) AS e(email)
+                   JOIN feed_marks m ON m.subject = 'e:' || e.email
+                   WHERE i.user_id = $1::bigint), 0)::bigint
 )sql";
 
 // Two index range scans (actor; commit author), disjoint so UNION ALL needs no dedupe:
@@ -59,7 +85,12 @@ constexpr std::string_view kSelectActivitiesByKeys = R"sql(
 )sql";
 
 // TRUNCATE is instant on millions of rows, where DELETE would write every one to the WAL.
-constexpr std::string_view kDeleteActivities = "TRUNCATE activities";
+// The feeds it empties change their stamp ("all").
+constexpr std::string_view kDeleteActivities = R"sql(
+  TRUNCATE activities;
+  INSERT INTO feed_marks (subject, seq) VALUES ('all', 1)
+    ON CONFLICT (subject) DO UPDATE SET seq = feed_marks.seq + 1;
+)sql";
 
 constexpr std::string_view kCountActivities = "SELECT count(*) FROM activities";
 
@@ -143,12 +174,28 @@ Result<int64_t> PgActivities::InsertBatch(const std::vector<domain::Activity>& a
       return tl::unexpected(transaction.error());
     }
     int64_t inserted = 0;
+    // The feed marks of what was actually inserted (a skipped duplicate changes no feed).
+    std::set<std::string> marks;
     for (const std::string& chunk : chunks) {
       auto rows = db.Exec(kInsertActivities, Params().Add(chunk));
       if (!rows) {
         return tl::unexpected(rows.error());
       }
-      inserted += rows->Affected();
+      inserted += rows->size();
+      for (int i = 0; i < rows->size(); ++i) {
+        if (auto actor = rows->OptionalInt(i, 0)) {
+          marks.insert("u:" + std::to_string(*actor));
+        }
+        if (rows->Text(i, 1) == domain::KindName(domain::ActivityKind::kCommit)) {
+          marks.insert("e:" + rows->Text(i, 2));
+        }
+      }
+    }
+    if (!marks.empty()) {
+      const std::vector<std::string> subjects(marks.begin(), marks.end());
+      if (auto bumped = db.Exec(kBumpFeedMarks, Params().Add(PgTextArray(subjects))); !bumped) {
+        return tl::unexpected(bumped.error());
+      }
     }
     if (auto committed = transaction->Commit(); !committed) {
       return tl::unexpected(committed.error());
@@ -185,6 +232,17 @@ Result<std::vector<domain::Activity>> PgActivities::GetByKeys(
 
 Status PgActivities::DeleteAll() {
   return store_.pool().Run([&](Connection& db) { return db.ExecScript(kDeleteActivities); });
+}
+
+Result<std::string> PgActivities::FeedStamp(int64_t user_id) {
+  return store_.pool().Run([&](Connection& db) -> Result<std::string> {
+    auto rows = db.Exec(kSelectFeedStamp, Params().Add(user_id));
+    if (!rows) {
+      return tl::unexpected(rows.error());
+    }
+    return fmt::format("{}.{}.{}.{}.{}", rows->Int(0, 0), rows->Int(0, 1), rows->Int(0, 2),
+                       rows->Int(0, 3), rows->Int(0, 4));
+  });
 }
 
 Result<int64_t> PgActivities::Count() {

@@ -17,6 +17,7 @@ class PgActivities final : public ActivityRepository {
   Result<std::vector<domain::Activity>> GetByKeys(const std::vector<std::string>& keys) override;
   Status DeleteAll() override;
   Result<int64_t> Count() override;
+  Result<std::string> FeedStamp(int64_t user_id) override;
 
  private:
   PgStore& store_;
@@ -30,6 +31,7 @@ class PgInbox final : public InboxRepository {
   Result<std::vector<InboxDelivery>> ClaimPending(int limit, std::string_view worker,
                                                   TimePoint lease_until) override;
   Status MarkDone(int64_t id) override;
+  Status MarkAllDone(const std::vector<int64_t>& ids) override;
   Status MarkFailed(int64_t id, std::string_view error) override;
   Result<InboxStatus> GetStatus(int64_t id) override;
   Result<int64_t> CountPending() override;

@@ -1,5 +1,7 @@
 // Activities on SQLite.
 #include <algorithm>
+#include <set>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -44,7 +46,30 @@ constexpr std::string_view kSelectActivitiesByKeys = R"sql(
   FROM activities WHERE key IN (SELECT value FROM json_each(?1))
 )sql";
 
-constexpr std::string_view kDeleteActivities = "DELETE FROM activities";
+constexpr std::string_view kDeleteActivities = R"sql(
+  DELETE FROM activities;
+  INSERT INTO feed_marks (subject, seq) VALUES ('all', 1)
+    ON CONFLICT (subject) DO UPDATE SET seq = seq + 1;
+)sql";
+
+// Bumps one feed mark (migrations/sqlite/0030_feed_marks.sql).
+constexpr std::string_view kBumpFeedMark = R"sql(
+  INSERT INTO feed_marks (subject, seq) VALUES (?1, 1)
+    ON CONFLICT (subject) DO UPDATE SET seq = seq + 1
+)sql";
+
+// The marks ?1's feed depends on, in one row (see FeedStamp). A missing mark is 0.
+constexpr std::string_view kSelectFeedStamp = R"sql(
+  SELECT ifnull((SELECT seq FROM feed_marks WHERE subject = 'identities'), 0),
+         ifnull((SELECT seq FROM feed_marks WHERE subject = 'all'), 0),
+         ifnull((SELECT seq FROM feed_marks WHERE subject = 'w:' || ?1), 0),
+         ifnull((SELECT m.seq FROM gitlab_identities i
+                 JOIN feed_marks m ON m.subject = 'u:' || i.gitlab_user_id
+                 WHERE i.user_id = ?1), 0),
+         ifnull((SELECT sum(m.seq) FROM gitlab_identities i, json_each(i.emails) e
+                 JOIN feed_marks m ON m.subject = 'e:' || e.value
+                 WHERE i.user_id = ?1), 0)
+)sql";
 
 constexpr std::string_view kCountActivities = "SELECT count(*) FROM activities";
 
@@ -116,6 +141,8 @@ Result<int64_t> SqliteActivities::InsertBatch(const std::vector<domain::Activity
       return tl::unexpected(insert.error());
     }
     int64_t inserted = 0;
+    // The feed marks of what was actually inserted (a skipped duplicate changes no feed).
+    std::set<std::string> marks;
     for (const domain::Activity* activity : sorted) {
       insert->Reset();
       insert->Bind(1, activity->key)
@@ -138,7 +165,26 @@ Result<int64_t> SqliteActivities::InsertBatch(const std::vector<domain::Activity
       if (!changed) {
         return tl::unexpected(changed.error());
       }
+      if (*changed == 0) {
+        continue;
+      }
       inserted += *changed;
+      for (std::string& mark : FeedMarksOf(*activity)) {
+        marks.insert(std::move(mark));
+      }
+    }
+    if (!marks.empty()) {
+      auto bump = db.Prepare(kBumpFeedMark);
+      if (!bump) {
+        return tl::unexpected(bump.error());
+      }
+      for (const std::string& mark : marks) {
+        bump->Reset();
+        bump->Bind(1, mark);
+        if (auto bumped = bump->Run(); !bumped) {
+          return tl::unexpected(bumped.error());
+        }
+      }
     }
     return inserted;
   });
@@ -173,6 +219,22 @@ Result<std::vector<domain::Activity>> SqliteActivities::GetByKeys(
 
 Status SqliteActivities::DeleteAll() {
   return store_.Write([&](Connection& db) -> Status { return db.Exec(kDeleteActivities); });
+}
+
+Result<std::string> SqliteActivities::FeedStamp(int64_t user_id) {
+  return store_.Read([&](Connection& db) -> Result<std::string> {
+    auto select = db.Prepare(kSelectFeedStamp);
+    if (!select) {
+      return tl::unexpected(select.error());
+    }
+    select->Bind(1, user_id);
+    auto row = select->Step();
+    if (!row) {
+      return tl::unexpected(row.error());
+    }
+    return fmt::format("{}.{}.{}.{}.{}", select->Int(0), select->Int(1), select->Int(2),
+                       select->Int(3), select->Int(4));
+  });
 }
 
 Result<int64_t> SqliteActivities::Count() {
