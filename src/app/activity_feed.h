@@ -1,11 +1,15 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "app/feed_cache.h"
 #include "app/principal.h"
 #include "app/worklogs.h"
 #include "common/clock.h"
@@ -55,6 +59,18 @@ class ActivityFeed {
   // Errors name "from", "to" (also a range over kMaxFeedDays) or "timezone". A caller with
   // no GitLab identity has an empty feed.
   Result<ActivityFeedPage> Get(const Principal& caller, const ActivityFeedInput& input);
+
+  // Get's page as `render` makes it (the HTTP body; one renderer per ActivityFeed), kept
+  // in a FeedCache under the caller's store::ActivityRepository::FeedStamp and served from
+  // there while that stamp is unchanged: the feed is recomputed only after something it
+  // depends on changed, on this node or another. Errors as Get (and the store's).
+  using Renderer = std::function<std::string(const ActivityFeedPage&)>;
+  Result<std::shared_ptr<const std::string>> GetRendered(const Principal& caller,
+                                                         const ActivityFeedInput& input,
+                                                         const Renderer& render);
+  // The cache's capacity (0, the default: no cache). Call before serving: not thread-safe.
+  void SetCacheBytes(std::size_t bytes) { cache_ = std::make_unique<FeedCache>(bytes); }
+  const FeedCache& cache() const { return *cache_; }
   // Creates the worklog (origin activity_feed, the suggestion's activity keys, dedupe key
   // "suggestion:<id>") and records the suggestion as logged. Logging it again returns the
   // same worklog. kNotFound for an unknown, dismissed or someone else's suggestion.
@@ -87,6 +103,7 @@ class ActivityFeed {
   const Clock& clock_;
   Worklogs& worklogs_;
   bool smart_commits_;
+  std::unique_ptr<FeedCache> cache_ = std::make_unique<FeedCache>(0);
 };
 
 }  // namespace worklog::app

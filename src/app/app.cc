@@ -26,6 +26,7 @@ App::App(std::unique_ptr<store::Store> store, const Clock& clock, AppOptions opt
       automation_(*store_, clock_, worklogs_, activity_feed_, options_.automation),
       gitlab_(std::make_unique<GitlabApp>(*store_, clock_, accounts_, options_.public_url,
                                           options_.data_dir, options_.gitlab)) {
+  activity_feed_.SetCacheBytes(options_.feed_cache_bytes);
   // The sync workers run the automation rules; sync cannot call app, so app hands them in.
   gitlab_->sync().SetSmartCommitHandler([this](const std::vector<domain::Activity>& commits) {
     return automation_.LogSmartCommits(commits);

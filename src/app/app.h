@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -20,6 +21,8 @@ struct AppOptions {
   AccountsOptions accounts;
   GitlabAppOptions gitlab;       // the GitLab integration (app/gitlab_app.h)
   AutomationOptions automation;  // smart commits, auto_log_day_end (app/automation.h)
+  // Rendered Activity Feed responses kept in memory (app/feed_cache.h); 0: none.
+  std::size_t feed_cache_bytes = std::size_t{32} << 20;
 };
 
 // Every use case, over one Store. Built by `worklog serve`, and in-process by tests and

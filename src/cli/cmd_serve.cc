@@ -40,6 +40,7 @@ struct ServeFlags {
   int backfill_days = 30;
   double gitlab_timeout_seconds = 0;  // 0: the clients' own (60 s per API call)
   int worker_lease_seconds = 0;       // 0: 300 s for jobs, 120 s for webhook deliveries
+  int feed_cache_mib = 32;            // Activity Feed responses kept in memory; 0: none
 };
 
 struct HostPort {
@@ -149,6 +150,10 @@ int RunServe(ServeFlags flags) {
     fmt::print(stderr, "worklog serve: --worker-lease must be from 2 to 3600 seconds\n");
     return 2;
   }
+  if (flags.feed_cache_mib < 0 || flags.feed_cache_mib > 4096) {
+    fmt::print(stderr, "worklog serve: --feed-cache-mib must be between 0 and 4096\n");
+    return 2;
+  }
   app::GitlabAppOptions gitlab_options;
   gitlab_options.request_timeout =
       std::chrono::milliseconds(static_cast<int64_t>(flags.gitlab_timeout_seconds * 1000));
@@ -167,7 +172,9 @@ int RunServe(ServeFlags flags) {
                                      .data_dir = flags.data_dir,
                                      .accounts = {},
                                      .gitlab = gitlab_options,
-                                     .automation = {.smart_commits = flags.smart_commits == "on"}});
+                                     .automation = {.smart_commits = flags.smart_commits == "on"},
+                                     .feed_cache_bytes =
+                                         static_cast<std::size_t>(flags.feed_cache_mib) << 20});
   if (!app) {
     fmt::print(stderr, "worklog serve: {}\n", app.error().message);
     return app.error().code == ErrorCode::kInvalidArgument ? 2 : 1;
@@ -280,6 +287,11 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
                    "seconds before work held by a node that died is taken over by another "
                    "(0: 300 for jobs, 120 for webhook deliveries)")
       ->envname("WORKLOG_WORKER_LEASE")
+      ->capture_default_str();
+  command
+      ->add_option("--feed-cache-mib", flags->feed_cache_mib,
+                   "MiB of rendered Activity Feed responses kept in memory (0: none)")
+      ->envname("WORKLOG_FEED_CACHE_MIB")
       ->capture_default_str();
   command->callback([flags, &exit_code] { exit_code = RunServe(*flags); });
 }

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace worklog::app {
+
+// Rendered Activity Feed responses (app/activity_feed.h GetRendered), each under the
+// store's FeedStamp it was computed at: an entry is served only while the user's stamp is
+// unchanged, so a write from any node invalidates it at the next read. Least recently used
+// entries go first once the bodies, keys and stamps exceed the capacity; capacity 0 keeps
+// nothing. Thread-safe; a body found stays valid while the caller holds it.
+class FeedCache {
+ public:
+  explicit FeedCache(std::size_t capacity_bytes) : capacity_(capacity_bytes) {}
+
+  // The body stored under `key` at `stamp`, else nullptr (an entry of another stamp is
+  // dropped: it can never be served again).
+  std::shared_ptr<const std::string> Find(const std::string& key, std::string_view stamp);
+  // Stores (or replaces) `key`'s body. A body larger than the capacity is not kept.
+  void Put(const std::string& key, std::string stamp, std::shared_ptr<const std::string> body);
+
+  std::size_t capacity_bytes() const { return capacity_; }
+  std::size_t size_bytes() const;
+  std::size_t entries() const;
+
+ private:
+  struct Entry {
+    std::string key;
+    std::string stamp;
+    std::shared_ptr<const std::string> body;
+    std::size_t bytes = 0;
+  };
+  void EraseLocked(std::list<Entry>::iterator entry);
+
+  const std::size_t capacity_;
+  mutable std::mutex mutex_;
+  std::list<Entry> entries_;  // most recently used first
+  std::unordered_map<std::string, std::list<Entry>::iterator> index_;
+  std::size_t bytes_ = 0;
+};
+
+}  // namespace worklog::app
