@@ -166,15 +166,14 @@ int RunServe(ServeFlags flags) {
   gitlab_options.sync.backfill = std::chrono::hours(24 * flags.backfill_days);
 
   SystemClock clock;
-  auto app =
-      app::App::Open(flags.db_url, clock,
-                     app::AppOptions{.public_url = flags.public_url,
-                                     .data_dir = flags.data_dir,
-                                     .accounts = {},
-                                     .gitlab = gitlab_options,
-                                     .automation = {.smart_commits = flags.smart_commits == "on"},
-                                     .feed_cache_bytes =
-                                         static_cast<std::size_t>(flags.feed_cache_mib) << 20});
+  auto app = app::App::Open(
+      flags.db_url, clock,
+      app::AppOptions{.public_url = flags.public_url,
+                      .data_dir = flags.data_dir,
+                      .accounts = {},
+                      .gitlab = gitlab_options,
+                      .automation = {.smart_commits = flags.smart_commits == "on"},
+                      .feed_cache_bytes = static_cast<std::size_t>(flags.feed_cache_mib) << 20});
   if (!app) {
     fmt::print(stderr, "worklog serve: {}\n", app.error().message);
     return app.error().code == ErrorCode::kInvalidArgument ? 2 : 1;
