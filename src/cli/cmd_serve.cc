@@ -22,6 +22,7 @@
 #include "app/app.h"
 #include "cli/commands.h"
 #include "common/clock.h"
+#include "common/process_memory.h"
 #include "http/server.h"
 
 namespace worklog::cli {
@@ -79,7 +80,13 @@ void Say(const std::string& line) {
   std::fflush(stdout);
 }
 
+// How often memory freed by finished requests is given back to the system.
+constexpr std::chrono::seconds kReleaseFreeMemoryEvery{1};
+
 int RunServe(ServeFlags flags) {
+  // Before any thread starts: 32 connection threads each building large responses would
+  // otherwise hold their own arenas' peaks (see common/process_memory.h).
+  ConfigureMalloc(MallocSettings{});
   auto listen = ParseListen(flags.listen);
   if (!listen) {
     fmt::print(stderr, "worklog serve: {} {}\n", listen.error().field, listen.error().message);
@@ -223,6 +230,7 @@ int RunServe(ServeFlags flags) {
       }
     }
   });
+  const FreeMemoryReleaser releaser(kReleaseFreeMemoryEvery);
   // GitLab workers: webhook inbox, backfill and polls, hooks, token refresh.
   (*app)->gitlab().StartWorkers();
   Say(fmt::format("worklog: listening on http://{}:{}", host, *port));
