@@ -22,7 +22,7 @@ start_serve() {
   serve_pid=$!
   local i
   for ((i = 0; i < 600; i++)); do
-    serve_port="$(sed -n 's|^worklog: listening on http://127.0.0.1:\([0-9]*\)$|\1|p' "$out")"
+    serve_port="$(sed -n 's|^worklog: listening on http://127.0.0.1:\([0-9]*\)$|\1|p' "$out" 2>/dev/null)"
     [[ -n "$serve_port" ]] && return 0
     kill -0 "$serve_pid" 2>/dev/null || { echo "bench: serve exited:" >&2; tail -5 "$log" >&2; return 1; }
     sleep 0.1

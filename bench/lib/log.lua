@@ -1,6 +1,7 @@
 -- wrk script: a user at work in the Activity Feed. Each connection alternates GET of the
--- last week's feed and POST .../{id}/log of the first suggestion it showed (a worklog);
+-- last week's feed and POST .../{id}/log of the first keyed suggestion it showed (a worklog);
 -- users rotate over BENCH_TOKENS. BENCH_FROM / BENCH_TO: the week; BENCH_DELAY_MS: pause.
+-- The state is per wrk thread: run it with one connection per thread (-tN -cN).
 package.path = os.getenv("BENCH_LIB") .. "/?.lua;" .. package.path
 require("report")
 
@@ -35,7 +36,9 @@ end
 
 function response(status, headers, body)
   if status == 200 and body then
-    pending = body:match('"id"%s*:%s*"([^"]+)"')
+    -- The first suggestion with an issue key (one without cannot be logged as it is);
+    -- nlohmann writes a suggestion's fields in name order: ..., "id", "issue_key", ...
+    pending = body:match('"id"%s*:%s*"([^"]+)"%s*,%s*"issue_key"%s*:%s*"')
   end
 end
 
