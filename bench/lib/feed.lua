@@ -1,5 +1,6 @@
 -- wrk script: GET /api/v1/me/activity-feed for one month, each request as another user
 -- (Bearer tokens from BENCH_TOKENS, one per line). BENCH_FROM / BENCH_TO: the month.
+-- Accepts gzip, as every browser does (serve answers it with the stored gzipped body).
 package.path = os.getenv("BENCH_LIB") .. "/?.lua;" .. package.path
 require("report")
 
@@ -23,7 +24,10 @@ end
 function request()
   counter = counter + 1
   local token = tokens[counter % #tokens + 1]
-  return wrk.format("GET", path, { ["Authorization"] = "Bearer " .. token })
+  return wrk.format("GET", path, {
+    ["Authorization"] = "Bearer " .. token,
+    ["Accept-Encoding"] = "gzip, deflate, br",
+  })
 end
 
 done = bench_done
