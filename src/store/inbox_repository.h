@@ -49,6 +49,9 @@ class InboxRepository {
                                                           TimePoint lease_until) = 0;
   // Processed: never claimed again. kNotFound when absent.
   virtual Status MarkDone(int64_t id) = 0;
+  // MarkDone for a worker's batch in one durable write: all of them or, when one is
+  // absent (kNotFound), none.
+  virtual Status MarkAllDone(const std::vector<int64_t>& ids) = 0;
   // Gave up on it (e.g. a payload that cannot be parsed): kept with `error` for the
   // operator, never claimed again. kNotFound when absent.
   virtual Status MarkFailed(int64_t id, std::string_view error) = 0;

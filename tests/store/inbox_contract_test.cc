@@ -112,6 +112,24 @@ TEST_P(InboxContract, MarkingAMissingDeliveryIsNotFound) {
   EXPECT_EQ(store().Inbox().GetStatus(999).error().code, ErrorCode::kNotFound);
 }
 
+TEST_P(InboxContract, ABatchIsMarkedDoneTogetherOrNotAtAll) {
+  Deliver("a");
+  Deliver("b");
+  Deliver("c");
+  auto claimed = store().Inbox().ClaimPending(10, "w", clock_.Now() + minutes(1)).value();
+  ASSERT_EQ(claimed.size(), 3U);
+  // One id of the batch does not exist: nothing is marked.
+  EXPECT_EQ(store().Inbox().MarkAllDone({claimed[0].id, 999}).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().Inbox().GetStatus(claimed[0].id).value(), InboxStatus::kPending);
+  ASSERT_TRUE(store().Inbox().MarkAllDone({claimed[0].id, claimed[2].id}));
+  ASSERT_TRUE(store().Inbox().MarkAllDone({}));
+  EXPECT_EQ(store().Inbox().GetStatus(claimed[0].id).value(), InboxStatus::kDone);
+  EXPECT_EQ(store().Inbox().GetStatus(claimed[1].id).value(), InboxStatus::kPending);
+  EXPECT_EQ(store().Inbox().GetStatus(claimed[2].id).value(), InboxStatus::kDone);
+  clock_.Advance(minutes(10));
+  EXPECT_THAT(Claim(10, "w"), ElementsAre("b"));
+}
+
 TEST_P(InboxContract, RetentionRemovesOnlyOldDoneDeliveries) {
   Deliver("old-done");
   Deliver("old-pending");

@@ -1,5 +1,6 @@
 // The webhook inbox on PostgreSQL.
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -28,6 +29,10 @@ constexpr std::string_view kClaimDeliveries = R"sql(
 
 constexpr std::string_view kMarkDone = R"sql(
   UPDATE webhook_inbox SET status = 'done', processed_at_us = $2 WHERE id = $1
+)sql";
+
+constexpr std::string_view kMarkAllDone = R"sql(
+  UPDATE webhook_inbox SET status = 'done', processed_at_us = $2 WHERE id = ANY ($1::bigint[])
 )sql";
 
 constexpr std::string_view kMarkFailed = R"sql(
@@ -102,6 +107,28 @@ Status PgInbox::MarkDone(int64_t id) {
   const int64_t now = ToMicros(store_.clock().Now());
   return store_.pool().Run([&](Connection& db) {
     return ExpectOneRow(db.Exec(kMarkDone, Params().Add(id).Add(now)), id);
+  });
+}
+
+Status PgInbox::MarkAllDone(const std::vector<int64_t>& ids) {
+  if (ids.empty()) {
+    return {};
+  }
+  const int64_t now = ToMicros(store_.clock().Now());
+  return store_.pool().Run([&](Connection& db) -> Status {
+    auto transaction = Transaction::Begin(db);
+    if (!transaction) {
+      return tl::unexpected(transaction.error());
+    }
+    auto rows = db.Exec(kMarkAllDone, Params().Add(PgIntArray(ids)).Add(now));
+    if (!rows) {
+      return tl::unexpected(rows.error());
+    }
+    if (rows->Affected() !=
+        static_cast<int64_t>(std::set<int64_t>(ids.begin(), ids.end()).size())) {
+      return NotFound("an inbox delivery of the batch was not found");  // rolled back
+    }
+    return transaction->Commit();
   });
 }
 

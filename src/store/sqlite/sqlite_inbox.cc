@@ -119,6 +119,27 @@ Status SqliteInbox::MarkDone(int64_t id) {
   });
 }
 
+Status SqliteInbox::MarkAllDone(const std::vector<int64_t>& ids) {
+  if (ids.empty()) {
+    return {};
+  }
+  const int64_t now = ToMicros(store_.clock().Now());
+  return store_.Write([&](Connection& db) -> Status {
+    auto update = db.Prepare(kMarkDone);
+    if (!update) {
+      return tl::unexpected(update.error());
+    }
+    for (const int64_t id : ids) {
+      update->Bind(1, id).Bind(2, now);
+      if (auto marked = ExpectOneRow(update->Run(), id); !marked) {
+        return marked;  // the write's savepoint rolls the others back
+      }
+      update->Reset();
+    }
+    return {};
+  });
+}
+
 Status SqliteInbox::MarkFailed(int64_t id, std::string_view error) {
   const int64_t now = ToMicros(store_.clock().Now());
   return store_.Write([&](Connection& db) -> Status {
