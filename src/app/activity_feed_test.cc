@@ -199,5 +199,97 @@ TEST_F(ActivityFeedTest, AnotherUsersOrAnUnknownSuggestionIsNotFound) {
   EXPECT_EQ(Feed(ada_).size(), 2u);
 }
 
+// The rendered feed (what GET /api/v1/me/activity-feed sends) comes from the cache until
+// something the feed depends on changes, written through this store or another one (a
+// second node on the same database).
+class RenderedFeedTest : public ActivityFeedTest {
+ protected:
+  void SetUp() override {
+    ActivityFeedTest::SetUp();
+    feed_->SetCacheBytes(std::size_t{1} << 20);
+  }
+
+  // The rendered body: the suggestions' issue keys ("-" for none), one per line.
+  std::string Rendered(const Principal& who, const std::string& to = "2026-11-24") {
+    auto body = feed_->GetRendered(who, {.from = "2026-11-24", .to = to},
+                                   [this](const ActivityFeedPage& page) {
+                                     ++renders_;
+                                     std::string text;
+                                     for (const auto& suggestion : page.suggestions) {
+                                       text += suggestion.issue_key.value_or("-") + "\n";
+                                     }
+                                     return text;
+                                   });
+    EXPECT_TRUE(body) << body.error().message;
+    return body ? **body : "";
+  }
+
+  int renders_ = 0;
+};
+
+TEST_F(RenderedFeedTest, RenderedOnceUntilSomethingInItChanges) {
+  EXPECT_EQ(Rendered(ada_), "PROJ-7\n-\n");
+  EXPECT_EQ(Rendered(ada_), "PROJ-7\n-\n");
+  EXPECT_EQ(renders_, 1);
+
+  // Bob's work is not in Ada's feed: still served as it was.
+  ASSERT_TRUE(store_->Activities().InsertBatch(
+      {Commit("c5", Utc(11, 0), 102, "bob@example.com", {"PROJ-9"}, "PROJ-9 more")}));
+  EXPECT_EQ(Rendered(ada_), "PROJ-7\n-\n");
+  EXPECT_EQ(renders_, 1);
+
+  // Her own new commit shows at the next read.
+  ASSERT_TRUE(store_->Activities().InsertBatch(
+      {Commit("c6", Utc(15, 0), 101, "ada@example.com", {"PROJ-8"}, "PROJ-8 cache")}));
+  EXPECT_EQ(Rendered(ada_), "PROJ-7\n-\nPROJ-8\n");
+  EXPECT_EQ(renders_, 2);
+
+  // So does a dismissal.
+  ASSERT_TRUE(feed_->Dismiss(ada_, Feed(ada_).front().id));
+  EXPECT_EQ(Rendered(ada_), "-\nPROJ-8\n");
+  EXPECT_EQ(renders_, 3);
+}
+
+TEST_F(RenderedFeedTest, AWriteByAnotherNodeShowsAtTheNextRead) {
+  EXPECT_EQ(Rendered(ada_), "PROJ-7\n-\n");
+  auto other = store::OpenStore("sqlite:" + dir_.File("worklog.db"), clock_);
+  ASSERT_TRUE(other) << other.error().message;
+  ASSERT_TRUE((*other)->Activities().InsertBatch(
+      {Commit("c7", Utc(16, 0), 101, "ada@example.com", {"PROJ-8"}, "PROJ-8 elsewhere")}));
+  EXPECT_EQ(Rendered(ada_), "PROJ-7\n-\nPROJ-8\n");
+  store::HandledSuggestion dismissed;
+  dismissed.user_id = ada_.user.id;
+  dismissed.suggestion_id = Feed(ada_).front().id;
+  dismissed.action = "dismissed";
+  dismissed.handled_at = clock_.Now();
+  ASSERT_TRUE((*other)->Suggestions().MarkHandled(dismissed));
+  EXPECT_EQ(Rendered(ada_), "-\nPROJ-8\n");
+}
+
+TEST_F(RenderedFeedTest, EachRangeAndTimeZoneIsItsOwnFeed) {
+  EXPECT_EQ(Rendered(ada_), "PROJ-7\n-\n");
+  EXPECT_EQ(Rendered(ada_, "2026-11-25"), "PROJ-7\n-\n");
+  EXPECT_EQ(renders_, 2);
+  // In Honolulu (UTC-10) the PROJ-7 commits fall on the 23rd: not in this range.
+  Principal moved = ada_;
+  moved.user.timezone = "Pacific/Honolulu";
+  EXPECT_EQ(Rendered(moved), "-\n");
+  EXPECT_EQ(Rendered(ada_), "PROJ-7\n-\n");
+  EXPECT_EQ(renders_, 3);
+}
+
+TEST_F(RenderedFeedTest, ErrorsAreNotKeptAndCapacityZeroRendersEveryTime) {
+  auto bad = feed_->GetRendered(ada_, {.from = "2026-11-24", .to = "2026-11-23"},
+                                [](const ActivityFeedPage&) { return std::string("x"); });
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().field, "to");
+  EXPECT_EQ(feed_->cache().entries(), 0U);
+
+  feed_->SetCacheBytes(0);
+  Rendered(ada_);
+  Rendered(ada_);
+  EXPECT_EQ(renders_, 2);
+}
+
 }  // namespace
 }  // namespace worklog::app
