@@ -257,6 +257,14 @@ Result<domain::Worklog> ActivityFeed::LogAs(const domain::User& user,
   }
   auto worklog = worklogs_.Log(user, fields, std::move(keys), "suggestion:" + suggestion.id);
   if (!worklog) {
+    if (worklog.error().code == ErrorCode::kConflict && worklog.error().field == "activity_keys") {
+      // A smart commit's worklog (or another log) took some of this suggestion's activity
+      // after the feed was read: its time is counted already.
+      return Conflict(fmt::format(
+          "part of this suggestion is logged already ({}); reload the Activity Feed to see "
+          "what is left",
+          worklog.error().message));
+    }
     // Validation errors name the API's fields, except the start time.
     if (worklog.error().field == "start_time") {
       Error error = worklog.error();

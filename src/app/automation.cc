@@ -20,25 +20,6 @@ bool FromTheCommit(const Error& error) {
   return error.code == ErrorCode::kInvalidArgument || error.code == ErrorCode::kNotFound;
 }
 
-// Whether `user` has a worklog on local day `date`, other than a smart commit's, made
-// from activity `key` (a suggestion logged from the feed, by hand or by automation).
-Result<bool> LoggedFromTheFeed(store::Store& store, const domain::User& user,
-                               const std::string& date, const std::string& key) {
-  store::WorklogQuery query;
-  query.user_id = user.id;
-  query.from_date = date;
-  query.to_date = date;
-  auto worklogs = store.Worklogs().List(query);
-  if (!worklogs) {
-    return tl::unexpected(worklogs.error());
-  }
-  return std::any_of(worklogs->begin(), worklogs->end(), [&](const domain::Worklog& worklog) {
-    return worklog.origin != domain::WorklogOrigin::kSmartCommit &&
-           std::find(worklog.activity_keys.begin(), worklog.activity_keys.end(), key) !=
-               worklog.activity_keys.end();
-  });
-}
-
 }  // namespace
 
 Automation::Automation(store::Store& store, const Clock& clock, Worklogs& worklogs,
@@ -101,19 +82,6 @@ Status Automation::LogSmartCommits(const std::vector<domain::Activity>& commits)
     const date::local_days day = std::chrono::floor<date::days>(at);
     const date::local_seconds start =
         std::max<date::local_seconds>(at - std::chrono::seconds(*commit.time_spent_seconds), day);
-    // The user may have logged this commit from the Activity Feed before the rule got to
-    // it (its worklog is made after GitLab tells the authored time): its time is counted
-    // already, and logging the #time too would count it twice.
-    auto logged_from_feed =
-        LoggedFromTheFeed(store_, *user, feed::FormatLocalDate(day), commit.key);
-    if (!logged_from_feed) {
-      return tl::unexpected(logged_from_feed.error());
-    }
-    if (*logged_from_feed) {
-      spdlog::info("smart commit already logged from the activity feed activity={} user_id={}",
-                   commit.key, *user_id);
-      continue;
-    }
     WorklogFields fields;
     fields.issue_key = commit.issue_keys.front();
     fields.start_date = feed::FormatLocalDate(day);
@@ -125,6 +93,14 @@ Status Automation::LogSmartCommits(const std::vector<domain::Activity>& commits)
         *user, fields, {commit.key},
         domain::SmartCommitDedupeKey(commit.author_email, commit.title, commit.occurred_at));
     if (!logged) {
+      if (logged.error().code == ErrorCode::kConflict) {
+        // The user logged this commit from the Activity Feed before the rule got to it (its
+        // worklog is made after GitLab tells the authored time): its time is counted
+        // already. The store lets one worklog hold a commit, whichever node wrote first.
+        spdlog::info("smart commit already logged activity={} user_id={} error={}", commit.key,
+                     *user_id, logged.error().message);
+        continue;
+      }
       if (FromTheCommit(logged.error())) {
         spdlog::warn("smart commit not logged activity={} field={} error={}", commit.key,
                      logged.error().field, logged.error().message);
@@ -168,7 +144,8 @@ Result<int> Automation::LogEndedDays() {
       auto logged =
           feed_.LogAs(user, suggestion, LogSuggestionInput{}, domain::WorklogOrigin::kAutomation);
       if (!logged) {
-        if (logged.error().code == ErrorCode::kInvalidArgument) {
+        if (logged.error().code == ErrorCode::kInvalidArgument ||
+            logged.error().code == ErrorCode::kConflict) {
           spdlog::warn("auto_log_day_end skipped suggestion={} user_id={} field={} error={}",
                        suggestion.id, user.id, logged.error().field, logged.error().message);
           continue;

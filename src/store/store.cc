@@ -7,6 +7,15 @@
 
 namespace worklog::store {
 
+tl::unexpected<Error> ActivityAlreadyLogged(std::string_view activity_key, int64_t worklog_id) {
+  return tl::unexpected(Error{
+      .code = ErrorCode::kConflict,
+      .field = "activity_keys",
+      .message =
+          fmt::format("activity {} is logged already, by worklog {}", activity_key, worklog_id),
+  });
+}
+
 Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const Clock& clock) {
   constexpr std::string_view kUsage =
       "use sqlite:PATH (e.g. sqlite:./data/worklog.db) or postgresql://USER@HOST:PORT/DB";

@@ -82,6 +82,9 @@ class SessionRepository {
   virtual Result<ApiToken> GetApiToken(std::string_view token_hash) = 0;  // kNotFound
 };
 
+// kConflict on field "activity_keys": `activity_key` is behind worklog `worklog_id` already.
+tl::unexpected<Error> ActivityAlreadyLogged(std::string_view activity_key, int64_t worklog_id);
+
 class WorklogRepository {
  public:
   WorklogRepository() = default;
@@ -92,7 +95,10 @@ class WorklogRepository {
   virtual ~WorklogRepository() = default;
 
   // Durable on return. With a dedupe_key already used by the same user, returns the
-  // existing worklog unchanged instead of creating a second one.
+  // existing worklog unchanged instead of creating a second one. An activity's time is
+  // logged once: when another worklog of the user on start_date was made from one of
+  // `activity_keys`, nothing is created and the error is ActivityAlreadyLogged's. The
+  // checks and the insert are one atomic step, also between nodes.
   virtual Result<domain::Worklog> Create(const domain::Worklog& worklog) = 0;
   virtual Result<domain::Worklog> Get(int64_t id) = 0;  // kNotFound
   // Ordered by start_at, then id.

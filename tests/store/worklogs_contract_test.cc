@@ -203,6 +203,74 @@ TEST_P(WorklogContract, ConcurrentCreatesWithOneDedupeKeyCreateExactlyOne) {
   EXPECT_THAT(ListIds(user.id, "2026-11-24", "2026-11-24"), ElementsAre(ids[0]));
 }
 
+TEST_P(WorklogContract, AnActivityIsBehindOneWorklogOfTheDay) {
+  const auto ada = AddUser("ada@example.com");
+  const auto bob = AddUser("bob@example.com");
+  auto from_feed = Draft(ada.id, "2026-11-24", "09:00:00");
+  from_feed.origin = domain::WorklogOrigin::kActivityFeed;
+  from_feed.activity_keys = {"commit:1:aaa", "commit:1:bbb"};
+  from_feed.dedupe_key = "suggestion:sg_1";
+  const auto logged = Create(from_feed);
+
+  // The smart commit's own worklog for commit bbb would count its time twice.
+  auto smart = Draft(ada.id, "2026-11-24", "09:15:00");
+  smart.origin = domain::WorklogOrigin::kSmartCommit;
+  smart.activity_keys = {"commit:1:bbb"};
+  smart.dedupe_key = "smart-commit:bbb";
+  auto refused = store().Worklogs().Create(smart);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(refused.error().field, "activity_keys");
+  EXPECT_THAT(refused.error().message, ::testing::HasSubstr("commit:1:bbb"));
+  EXPECT_THAT(refused.error().message, ::testing::HasSubstr(std::to_string(logged.id)));
+  EXPECT_THAT(ListIds(ada.id, "2026-11-24", "2026-11-24"), ElementsAre(logged.id));
+
+  // A retry of the first is still that worklog, not a conflict with itself.
+  EXPECT_EQ(Create(from_feed).id, logged.id);
+  // Other keys, another user, a worklog without activities: created.
+  smart.activity_keys = {"commit:1:ccc"};
+  EXPECT_NE(Create(smart).id, 0);
+  auto bobs = Draft(bob.id, "2026-11-24", "09:00:00");
+  bobs.activity_keys = {"commit:1:bbb"};
+  EXPECT_NE(Create(bobs).id, 0);
+  EXPECT_NE(Create(Draft(ada.id, "2026-11-24", "10:00:00")).id, 0);
+  EXPECT_EQ(ListIds(ada.id, "2026-11-24", "2026-11-24").size(), 3U);
+}
+
+TEST_P(WorklogContract, ConcurrentCreatesClaimingOneActivityCreateExactlyOne) {
+  // The Activity Feed and the smart-commit rule logging one commit at the same moment,
+  // perhaps on two nodes: one wins, the others are told it is logged.
+  const auto user = AddUser("ada@example.com");
+  constexpr int kThreads = 8;
+  std::atomic<int> created{0};
+  std::atomic<int> conflicts{0};
+  std::atomic<int> other_errors{0};
+  {
+    std::vector<std::jthread> threads;
+    for (int i = 0; i < kThreads; ++i) {
+      threads.emplace_back([&, i] {
+        auto draft = Draft(user.id, "2026-11-24", "09:30:00");
+        draft.origin = i % 2 == 0 ? domain::WorklogOrigin::kActivityFeed
+                                  : domain::WorklogOrigin::kSmartCommit;
+        draft.activity_keys = {"commit:9:k" + std::to_string(i), "commit:9:shared"};
+        draft.dedupe_key = "attempt:" + std::to_string(i);
+        auto made = store().Worklogs().Create(draft);
+        if (made) {
+          ++created;
+        } else if (made.error().code == ErrorCode::kConflict) {
+          ++conflicts;
+        } else {
+          ++other_errors;
+        }
+      });
+    }
+  }
+  EXPECT_EQ(created.load(), 1);
+  EXPECT_EQ(conflicts.load(), kThreads - 1);
+  EXPECT_EQ(other_errors.load(), 0);
+  EXPECT_EQ(ListIds(user.id, "2026-11-24", "2026-11-24").size(), 1U);
+}
+
 TEST_P(WorklogContract, WorklogForAMissingUserIsRejected) {
   auto created = store().Worklogs().Create(Draft(4040, "2026-11-24", "09:30:00"));
   ASSERT_FALSE(created);

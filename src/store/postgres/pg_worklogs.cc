@@ -27,6 +27,17 @@ constexpr std::string_view kSelectWorklogByDedupeKey =
 constexpr std::string_view kSelectWorklog =
     "SELECT " WORKLOG_COLUMNS " FROM worklogs WHERE id = $1";
 
+// Serializes the worklog creations of one user, on every node, until the transaction ends
+// (FOR NO KEY UPDATE does not block the foreign-key checks of inserts).
+constexpr std::string_view kLockUser = "SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE";
+
+// A worklog of the user on that day already made from one of these activities.
+constexpr std::string_view kSelectActivityClaim =
+    "SELECT w.id, k.value FROM worklogs w, jsonb_array_elements_text(w.activity_keys) k"
+    " WHERE w.user_id = $1 AND w.start_date = $2::date"
+    "   AND k.value IN (SELECT jsonb_array_elements_text($3::jsonb))"
+    " LIMIT 1";
+
 constexpr std::string_view kSelectUserWorklogs =
     "SELECT " WORKLOG_COLUMNS
     " FROM worklogs"
@@ -95,6 +106,38 @@ Result<domain::Worklog> PgWorklogs::Create(const domain::Worklog& worklog) {
   const bool idempotent = worklog.dedupe_key.has_value();
   return store_.pool().Run(
       [&](Connection& db) -> Result<domain::Worklog> {
+        auto transaction = Transaction::Begin(db);
+        if (!transaction) {
+          return tl::unexpected(transaction.error());
+        }
+        auto locked = db.Exec(kLockUser, Params().Add(worklog.user_id));
+        if (!locked) {
+          return tl::unexpected(locked.error());
+        }
+        if (worklog.dedupe_key) {
+          // The dedupe key was used before: hand back the first worklog.
+          auto existing = db.Exec(kSelectWorklogByDedupeKey,
+                                  Params().Add(worklog.user_id).Add(worklog.dedupe_key));
+          if (!existing) {
+            return tl::unexpected(existing.error());
+          }
+          if (!existing->empty()) {
+            return ReadWorklog(*existing, 0);
+          }
+        }
+        if (!worklog.activity_keys.empty()) {
+          auto claim =
+              db.Exec(kSelectActivityClaim, Params()
+                                                .Add(worklog.user_id)
+                                                .Add(worklog.start_date)
+                                                .Add(EncodeStringArray(worklog.activity_keys)));
+          if (!claim) {
+            return tl::unexpected(claim.error());
+          }
+          if (!claim->empty()) {
+            return ActivityAlreadyLogged(claim->Text(0, 1), claim->Int(0, 0));
+          }
+        }
         auto inserted = db.Exec(kInsertWorklog, Params()
                                                     .Add(worklog.user_id)
                                                     .Add(worklog.issue_key)
@@ -110,20 +153,17 @@ Result<domain::Worklog> PgWorklogs::Create(const domain::Worklog& worklog) {
         if (!inserted) {
           return tl::unexpected(inserted.error());
         }
-        if (!inserted->empty()) {
-          return ReadWorklog(*inserted, 0);
+        if (inserted->empty()) {
+          return Internal("worklog insert was skipped although its dedupe key is unused");
         }
-        // The dedupe key was used before (perhaps by a concurrent create that committed
-        // while this insert waited): hand back the first worklog.
-        auto existing = db.Exec(kSelectWorklogByDedupeKey,
-                                Params().Add(worklog.user_id).Add(worklog.dedupe_key));
-        if (!existing) {
-          return tl::unexpected(existing.error());
+        auto created = ReadWorklog(*inserted, 0);
+        if (!created) {
+          return created;
         }
-        if (existing->empty()) {
-          return Internal("worklog insert was skipped but no worklog has its dedupe key");
+        if (auto committed = transaction->Commit(); !committed) {
+          return tl::unexpected(committed.error());
         }
-        return ReadWorklog(*existing, 0);
+        return created;
       },
       idempotent);
 }

@@ -26,6 +26,13 @@ constexpr std::string_view kSelectWorklogByDedupeKey =
 constexpr std::string_view kSelectWorklog =
     "SELECT " WORKLOG_COLUMNS " FROM worklogs WHERE id = ?1";
 
+// A worklog of the user on that day already made from one of these activities.
+constexpr std::string_view kSelectActivityClaim =
+    "SELECT w.id, k.value FROM worklogs w, json_each(w.activity_keys) k"
+    " WHERE w.user_id = ?1 AND w.start_date = ?2"
+    "   AND k.value IN (SELECT value FROM json_each(?3))"
+    " LIMIT 1";
+
 constexpr std::string_view kSelectUserWorklogs =
     "SELECT " WORKLOG_COLUMNS
     " FROM worklogs"
@@ -103,45 +110,62 @@ Result<std::vector<domain::Worklog>> AllWorklogs(Statement& statement) {
 
 Result<domain::Worklog> SqliteWorklogs::Create(const domain::Worklog& worklog) {
   const int64_t now = ToMicros(store_.clock().Now());
+  // One writer at a time: the dedupe and activity checks and the insert see the same state.
   return store_.Write([&](Connection& db) -> Result<domain::Worklog> {
-    {
-      auto insert = db.Prepare(kInsertWorklog);
-      if (!insert) {
-        return tl::unexpected(insert.error());
+    if (worklog.dedupe_key) {
+      // The dedupe key was used before: hand back the first worklog.
+      auto select = db.Prepare(kSelectWorklogByDedupeKey);
+      if (!select) {
+        return tl::unexpected(select.error());
       }
-      insert->Bind(1, worklog.user_id)
-          .Bind(2, worklog.issue_key)
-          .Bind(3, worklog.start_date)
-          .Bind(4, worklog.start_time)
-          .Bind(5, ToMicros(worklog.start_at))
-          .Bind(6, worklog.duration_seconds)
-          .Bind(7, worklog.description)
-          .Bind(8, domain::OriginName(worklog.origin))
-          .Bind(9, EncodeStringArray(worklog.activity_keys))
-          .Bind(10, worklog.dedupe_key)
-          .Bind(11, now);
-      auto created = NextWorklog(*insert);
-      if (!created) {
-        return tl::unexpected(created.error());
+      select->Bind(1, worklog.user_id).Bind(2, worklog.dedupe_key);
+      auto existing = NextWorklog(*select);
+      if (!existing) {
+        return tl::unexpected(existing.error());
       }
-      if (*created) {
-        return std::move(**created);
+      if (*existing) {
+        return std::move(**existing);
       }
     }
-    // The dedupe key was used before: hand back the first worklog.
-    auto select = db.Prepare(kSelectWorklogByDedupeKey);
-    if (!select) {
-      return tl::unexpected(select.error());
+    if (!worklog.activity_keys.empty()) {
+      auto claim = db.Prepare(kSelectActivityClaim);
+      if (!claim) {
+        return tl::unexpected(claim.error());
+      }
+      claim->Bind(1, worklog.user_id)
+          .Bind(2, worklog.start_date)
+          .Bind(3, EncodeStringArray(worklog.activity_keys));
+      auto row = claim->Step();
+      if (!row) {
+        return tl::unexpected(row.error());
+      }
+      if (*row) {
+        return ActivityAlreadyLogged(claim->Text(1), claim->Int(0));
+      }
     }
-    select->Bind(1, worklog.user_id).Bind(2, worklog.dedupe_key);
-    auto existing = NextWorklog(*select);
-    if (!existing) {
-      return tl::unexpected(existing.error());
+    auto insert = db.Prepare(kInsertWorklog);
+    if (!insert) {
+      return tl::unexpected(insert.error());
     }
-    if (!*existing) {
-      return Internal("worklog insert was skipped but no worklog has its dedupe key");
+    insert->Bind(1, worklog.user_id)
+        .Bind(2, worklog.issue_key)
+        .Bind(3, worklog.start_date)
+        .Bind(4, worklog.start_time)
+        .Bind(5, ToMicros(worklog.start_at))
+        .Bind(6, worklog.duration_seconds)
+        .Bind(7, worklog.description)
+        .Bind(8, domain::OriginName(worklog.origin))
+        .Bind(9, EncodeStringArray(worklog.activity_keys))
+        .Bind(10, worklog.dedupe_key)
+        .Bind(11, now);
+    auto created = NextWorklog(*insert);
+    if (!created) {
+      return tl::unexpected(created.error());
     }
-    return std::move(**existing);
+    if (!*created) {
+      return Internal("worklog insert was skipped although its dedupe key is unused");
+    }
+    return std::move(**created);
   });
 }
 
