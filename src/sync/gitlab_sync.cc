@@ -25,6 +25,9 @@ using std::chrono::microseconds;
 
 constexpr std::string_view kZeroSha = "0000000000000000000000000000000000000000";
 
+// Deliveries an inbox worker claims and stores at once.
+constexpr int kInboxBatch = 16;
+
 // The host of an absolute URL, lowercased, without brackets or port.
 std::string HostOf(std::string_view url) {
   const auto scheme = url.find("://");
@@ -661,12 +664,42 @@ Status GitlabSync::HandleRefresh(int64_t generation) {
   return {};
 }
 
-Status GitlabSync::HandleDelivery(const store::InboxDelivery& delivery) {
-  auto integration = store_.GitlabOrg().Get();
-  if (!integration) {
-    return tl::unexpected(integration.error());
+Status GitlabSync::EnqueueCompletePush(const gitlab::CommitRange& push, int64_t generation) {
+  auto monitored = Monitored(push.project.id);
+  if (!monitored) {
+    return tl::unexpected(monitored.error());
   }
-  if (integration->status == store::OrgStatus::kDisconnected) {
+  if (!*monitored) {
+    return {};
+  }
+  Payload payload;
+  payload.Set("generation", generation)
+      .Set("project_id", push.project.id)
+      .Set("path", push.project.path_with_namespace)
+      .Set("web_url", push.project.web_url)
+      .Set("ref", push.ref)
+      .Set("before", push.before)
+      .Set("after", push.after)
+      .Set("total", push.total_commits)
+      .Set("pusher_name", push.pusher_name);
+  if (push.pusher_id) {
+    payload.Set("pusher_id", *push.pusher_id);
+  }
+  auto queued =
+      store_.Jobs().Enqueue({.kind = std::string(jobs::kCompletePush),
+                             .payload_json = payload.ToJson(),
+                             .run_at = clock_.Now(),
+                             .unique_key = fmt::format("{}:{}:{}:{}", jobs::kCompletePush,
+                                                       push.project.id, push.before, push.after)});
+  if (!queued) {
+    return tl::unexpected(queued.error());
+  }
+  return {};
+}
+
+Status GitlabSync::HandleDelivery(const store::InboxDelivery& delivery,
+                                  const store::GitlabIntegration& integration) {
+  if (integration.status == store::OrgStatus::kDisconnected) {
     return {};  // stored before a disconnect: nothing to keep
   }
   gitlab::NormalizeOptions normalize;
@@ -680,66 +713,93 @@ Status GitlabSync::HandleDelivery(const store::InboxDelivery& delivery) {
     return ingested;
   }
   if (normalized->needs_commits) {
-    const gitlab::CommitRange& push = *normalized->needs_commits;
-    auto monitored = Monitored(push.project.id);
-    if (!monitored) {
-      return tl::unexpected(monitored.error());
-    }
-    if (*monitored) {
-      Payload payload;
-      payload.Set("generation", integration->generation)
-          .Set("project_id", push.project.id)
-          .Set("path", push.project.path_with_namespace)
-          .Set("web_url", push.project.web_url)
-          .Set("ref", push.ref)
-          .Set("before", push.before)
-          .Set("after", push.after)
-          .Set("total", push.total_commits)
-          .Set("pusher_name", push.pusher_name);
-      if (push.pusher_id) {
-        payload.Set("pusher_id", *push.pusher_id);
-      }
-      auto queued = store_.Jobs().Enqueue(
-          {.kind = std::string(jobs::kCompletePush),
-           .payload_json = payload.ToJson(),
-           .run_at = clock_.Now(),
-           .unique_key = fmt::format("{}:{}:{}:{}", jobs::kCompletePush, push.project.id,
-                                     push.before, push.after)});
-      if (!queued) {
-        return tl::unexpected(queued.error());
-      }
-    }
+    return EnqueueCompletePush(*normalized->needs_commits, integration.generation);
   }
   return {};
 }
 
 Result<int> GitlabSync::RunInboxBatch(std::string_view worker_id) {
   auto claimed = store_.Inbox().ClaimPending(
-      16, worker_id, clock_.Now() + duration_cast<microseconds>(options_.inbox_lease));
+      kInboxBatch, worker_id, clock_.Now() + duration_cast<microseconds>(options_.inbox_lease));
   if (!claimed) {
     return tl::unexpected(claimed.error());
   }
-  int handled = 0;
-  for (const auto& delivery : *claimed) {
-    auto done = HandleDelivery(delivery);
-    if (done) {
-      (void)store_.Inbox().MarkDone(delivery.id);
-      spdlog::info("webhook delivery done id={} event={}", delivery.id, delivery.event_name);
-      ++handled;
-      continue;
-    }
-    if (done.error().code == ErrorCode::kInvalidArgument) {
-      spdlog::warn("webhook delivery rejected id={} event={} field={} error={}", delivery.id,
-                   delivery.event_name, done.error().field, done.error().message);
-      (void)store_.Inbox().MarkFailed(delivery.id, done.error().message);
-      ++handled;
-      continue;
-    }
-    // Transient (database busy, ...): the lease runs out and another look retries it.
-    spdlog::warn("webhook delivery postponed id={} error={}", delivery.id, done.error().message);
-    org_.stats().RecordSyncError("inbox", "retried");
+  if (claimed->empty()) {
+    return 0;
   }
-  return handled;
+  auto integration = store_.GitlabOrg().Get();
+  if (!integration) {
+    return tl::unexpected(integration.error());
+  }
+  int handled = 0;
+  std::vector<int64_t> done;
+  const auto reject = [&](const store::InboxDelivery& delivery, const Error& error) {
+    spdlog::warn("webhook delivery rejected id={} event={} field={} error={}", delivery.id,
+                 delivery.event_name, error.field, error.message);
+    (void)store_.Inbox().MarkFailed(delivery.id, error.message);
+    ++handled;
+  };
+  const auto postpone = [&](const store::InboxDelivery& delivery, const Error& error) {
+    // Transient (database busy, ...): the lease runs out and another look retries it.
+    spdlog::warn("webhook delivery postponed id={} error={}", delivery.id, error.message);
+    org_.stats().RecordSyncError("inbox", "retried");
+  };
+  // The batch is normalized first and stored with one Ingest and one MarkAllDone: a few
+  // durable writes per batch instead of per delivery. Activity keys make a repeat after a
+  // crash harmless, as for one delivery.
+  struct Ready {
+    const store::InboxDelivery* delivery;
+    std::optional<gitlab::CommitRange> needs_commits;
+  };
+  std::vector<Ready> ready;
+  std::vector<domain::Activity> activities;
+  for (const auto& delivery : *claimed) {
+    if (integration->status == store::OrgStatus::kDisconnected) {
+      done.push_back(delivery.id);  // stored before a disconnect: nothing to keep
+      continue;
+    }
+    gitlab::NormalizeOptions normalize;
+    normalize.time_units = options_.time_units;
+    normalize.received_at = delivery.received_at;
+    auto normalized = gitlab::NormalizeWebhook(delivery.event_name, delivery.body, normalize);
+    if (!normalized) {
+      if (normalized.error().code == ErrorCode::kInvalidArgument) {
+        reject(delivery, normalized.error());
+      } else {
+        postpone(delivery, normalized.error());
+      }
+      continue;
+    }
+    activities.insert(activities.end(), std::make_move_iterator(normalized->activities.begin()),
+                      std::make_move_iterator(normalized->activities.end()));
+    ready.push_back({&delivery, std::move(normalized->needs_commits)});
+  }
+  auto ingested = ready.empty() ? Status{} : Ingest(std::move(activities));
+  for (const Ready& one : ready) {
+    Status outcome = ingested;
+    if (!ingested) {
+      // Alone, so that one bad delivery does not hold back the others.
+      outcome = ready.size() == 1 ? ingested : HandleDelivery(*one.delivery, *integration);
+    } else if (one.needs_commits) {
+      outcome = EnqueueCompletePush(*one.needs_commits, integration->generation);
+    }
+    if (outcome) {
+      done.push_back(one.delivery->id);
+    } else if (outcome.error().code == ErrorCode::kInvalidArgument) {
+      reject(*one.delivery, outcome.error());
+    } else {
+      postpone(*one.delivery, outcome.error());
+    }
+  }
+  if (auto marked = store_.Inbox().MarkAllDone(done); !marked) {
+    return tl::unexpected(marked.error());  // the leases run out; the batch is retried
+  }
+  for (const auto& delivery : *claimed) {
+    if (std::find(done.begin(), done.end(), delivery.id) != done.end()) {
+      spdlog::info("webhook delivery done id={} event={}", delivery.id, delivery.event_name);
+    }
+  }
+  return handled + static_cast<int>(done.size());
 }
 
 Status GitlabSync::Tick() {
@@ -812,6 +872,25 @@ void GitlabSync::Wake() {
     ++wake_count_;
   }
   wake_.notify_all();
+  {
+    std::lock_guard lock(inbox_wake_mutex_);
+    ++inbox_wake_count_;
+  }
+  inbox_wake_.notify_all();
+}
+
+void GitlabSync::WakeInbox() {
+  {
+    std::lock_guard lock(inbox_wake_mutex_);
+    ++inbox_wake_count_;
+  }
+  inbox_wake_.notify_one();
+}
+
+void GitlabSync::WaitInbox(std::stop_token& stop, std::chrono::milliseconds duration) {
+  std::unique_lock lock(inbox_wake_mutex_);
+  const uint64_t seen = inbox_wake_count_;
+  inbox_wake_.wait_for(lock, stop, duration, [&] { return inbox_wake_count_ != seen; });
 }
 
 void GitlabSync::WaitIdle(std::stop_token& stop, std::chrono::milliseconds duration) {
@@ -831,10 +910,13 @@ void GitlabSync::WorkerLoop(std::stop_token stop, std::string name, int kind) {
       }
     } else if (kind == 1) {
       auto handled = RunInboxBatch(name);
-      busy = handled && *handled > 0;
       if (!handled) {
         spdlog::warn("inbox worker {}: {}", name, handled.error().message);
       }
+      if (!handled || *handled == 0) {
+        WaitInbox(stop, options_.idle_wait);
+      }
+      continue;
     } else {
       if (auto ticked = Tick(); !ticked) {
         spdlog::warn("gitlab scheduler: {}", ticked.error().message);

@@ -14,6 +14,7 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "domain/smart_commits.h"
+#include "gitlab/normalize.h"
 #include "store/store.h"
 #include "sync/org_gitlab.h"
 #include "sync/payload.h"
@@ -119,8 +120,11 @@ class GitlabSync {
   // Starts the worker threads; Stop() (or the destructor) ends them.
   void Start();
   void Stop();
-  // Wakes idle workers (a delivery or a job was just queued).
+  // Wakes idle job workers and the scheduler (a job was just queued) and the inbox workers.
   void Wake();
+  // Wakes one idle inbox worker (a webhook delivery was just stored); the job workers and
+  // the scheduler sleep on.
+  void WakeInbox();
 
  private:
   Status RunJob(const store::Job& job);
@@ -129,7 +133,11 @@ class GitlabSync {
   Status HandlePoll(int64_t generation, int64_t project_id);
   Status HandleCompletePush(const Payload& payload);
   Status HandleRefresh(int64_t generation);
-  Status HandleDelivery(const store::InboxDelivery& delivery);
+  // One delivery on its own (the batch path's fallback). `integration`: read for its batch.
+  Status HandleDelivery(const store::InboxDelivery& delivery,
+                        const store::GitlabIntegration& integration);
+  // A normalized push whose commits did not all fit in the payload: a job fetches them.
+  Status EnqueueCompletePush(const gitlab::CommitRange& push, int64_t generation);
 
   // Stores activities of monitored projects and the e-mails their pushes reveal.
   Status Ingest(std::vector<domain::Activity> activities);
@@ -144,6 +152,7 @@ class GitlabSync {
 
   void WorkerLoop(std::stop_token stop, std::string name, int kind);
   void WaitIdle(std::stop_token& stop, std::chrono::milliseconds duration);
+  void WaitInbox(std::stop_token& stop, std::chrono::milliseconds duration);
 
   store::Store& store_;
   const Clock& clock_;
@@ -159,6 +168,9 @@ class GitlabSync {
   std::mutex wake_mutex_;
   std::condition_variable_any wake_;
   uint64_t wake_count_ = 0;  // Guarded by wake_mutex_.
+  std::mutex inbox_wake_mutex_;
+  std::condition_variable_any inbox_wake_;
+  uint64_t inbox_wake_count_ = 0;  // Guarded by inbox_wake_mutex_.
   ActivitiesHandler smart_commits_;
   std::function<void()> periodic_;
   std::vector<std::jthread> threads_;
