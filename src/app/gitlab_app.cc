@@ -423,6 +423,7 @@ Status GitlabApp::DisconnectOrganization(const Principal& caller) {
   }
   auto identities = store_.GitlabOrg().ListIdentities();
   auto gone = store_.GitlabOrg().Disconnect();
+  ForgetHookSecret();
   if (!gone) {
     return tl::unexpected(gone.error());
   }

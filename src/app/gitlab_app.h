@@ -166,6 +166,20 @@ class GitlabApp {
 
   Result<std::vector<store::AuditEntry>> Audit(int limit);
 
+  // POST /hooks/gitlab, first step: `token` (X-Gitlab-Token) against the connected
+  // organization's webhook secret, in constant time; kUnauthenticated when it does not
+  // match or no organization is connected. Reads nothing of the body.
+  //
+  // The unsealed secret is kept in memory, so a delivery reads no database row: a token is
+  // accepted on a copy at most kHookSecretFresh old, and never refused on a copy (a refusal
+  // re-reads the row, so a reconnect on another node, which makes a new secret, is seen at
+  // once). A disconnect on this node forgets the copy at once; a disconnect on another node
+  // stops this one accepting the old token within kHookSecretFresh, and what it accepts
+  // meanwhile is dropped by the inbox workers (the organization is disconnected).
+  Status CheckWebhookToken(std::string_view token);
+  // Checks the token (CheckWebhookToken), then the event, and stores the raw delivery
+  // durably (kStored, kDuplicate for a redelivery, kIgnored for an event worklog does not
+  // subscribe to).
   Result<WebhookOutcome> ReceiveWebhook(const WebhookInput& input);
 
   // Background workers (`worklog serve`); no-op when the integration is off.
@@ -196,9 +210,22 @@ class GitlabApp {
   void CleanUpAtGitlab(const store::DisconnectedOrg& gone);
   Result<GitlabLinkView> ViewOf(const store::GitlabIdentity& identity);
 
+  void ForgetHookSecret();
+
+  // The webhook secret as last read (see CheckWebhookToken).
+  static constexpr std::chrono::seconds kHookSecretFresh{1};
+  struct HookSecret {
+    bool connected = false;
+    std::string secret;  // unsealed
+    std::chrono::steady_clock::time_point read_at{};
+  };
+
   store::Store& store_;
   const Clock& clock_;
   Accounts& accounts_;
+  std::mutex hook_secret_mutex_;
+  HookSecret hook_secret_;          // Guarded by hook_secret_mutex_.
+  uint64_t hook_secret_epoch_ = 0;  // Guarded by hook_secret_mutex_; ForgetHookSecret bumps it.
   mutable std::mutex public_url_mutex_;
   std::string public_url_;  // Guarded by public_url_mutex_.
   GitlabAppOptions options_;

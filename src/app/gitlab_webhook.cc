@@ -1,6 +1,8 @@
 // POST /hooks/gitlab: check the secret token, store the raw delivery, answer.
 #include <algorithm>
 #include <array>
+#include <chrono>
+#include <mutex>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -18,24 +20,63 @@ constexpr std::array<std::string_view, 7> kIngested = {
 
 }  // namespace
 
-Result<WebhookOutcome> GitlabApp::ReceiveWebhook(const WebhookInput& input) {
+void GitlabApp::ForgetHookSecret() {
+  std::lock_guard lock(hook_secret_mutex_);
+  hook_secret_ = HookSecret{};
+  ++hook_secret_epoch_;
+}
+
+Status GitlabApp::CheckWebhookToken(std::string_view token) {
   if (auto enabled = RequireEnabled(); !enabled) {
-    return tl::unexpected(enabled.error());
+    return enabled;
   }
+  const auto now = std::chrono::steady_clock::now();
+  uint64_t epoch = 0;
+  {
+    std::lock_guard lock(hook_secret_mutex_);
+    if (hook_secret_.connected && now - hook_secret_.read_at < kHookSecretFresh && !token.empty() &&
+        ConstantTimeEquals(token, hook_secret_.secret)) {
+      return {};
+    }
+    epoch = hook_secret_epoch_;
+  }
+  // Not accepted on the copy: decided on the row as it is now.
   auto integration = store_.GitlabOrg().Get();
   if (!integration) {
     return tl::unexpected(integration.error());
   }
-  if (integration->status == store::OrgStatus::kDisconnected ||
-      integration->hook_secret_sealed.empty()) {
+  HookSecret fresh{.connected = integration->status != store::OrgStatus::kDisconnected &&
+                                !integration->hook_secret_sealed.empty(),
+                   .secret = {},
+                   .read_at = now};
+  if (fresh.connected) {
+    auto secret = secrets_ ? secrets_->Open(integration->hook_secret_sealed)
+                           : Result<std::string>(Internal("no secret key"));
+    if (!secret) {
+      return Internal("the stored webhook secret cannot be decrypted");
+    }
+    fresh.secret = std::move(*secret);
+  }
+  const bool connected = fresh.connected;
+  const bool matches = connected && !token.empty() && ConstantTimeEquals(token, fresh.secret);
+  {
+    std::lock_guard lock(hook_secret_mutex_);
+    if (hook_secret_epoch_ == epoch) {  // no disconnect on this node since the read
+      hook_secret_ = std::move(fresh);
+    }
+  }
+  if (!connected) {
     return Unauthenticated("no GitLab organization is connected");
   }
-  auto secret = secrets_->Open(integration->hook_secret_sealed);
-  if (!secret) {
-    return Internal("the stored webhook secret cannot be decrypted");
-  }
-  if (input.token.empty() || !ConstantTimeEquals(input.token, *secret)) {
+  if (!matches) {
     return Unauthenticated("the X-Gitlab-Token header does not match");
+  }
+  return {};
+}
+
+Result<WebhookOutcome> GitlabApp::ReceiveWebhook(const WebhookInput& input) {
+  if (auto token = CheckWebhookToken(input.token); !token) {
+    return tl::unexpected(token.error());
   }
   if (input.event.empty()) {
     return InvalidArgument("X-Gitlab-Event", "the X-Gitlab-Event header is missing");
@@ -64,7 +105,7 @@ Result<WebhookOutcome> GitlabApp::ReceiveWebhook(const WebhookInput& input) {
   if (*stored == store::InboxInsertResult::kDuplicate) {
     return WebhookOutcome::kDuplicate;
   }
-  sync_->Wake();
+  sync_->WakeInbox();
   return WebhookOutcome::kStored;
 }
 
