@@ -72,7 +72,9 @@ class ActivityRepository {
   // (linked, changed, unlinked: e-mails claimed by others), their worklogs and handled
   // suggestions, every activity deleted. Point lookups in one round trip. Read it before
   // the data it vouches for: a feed computed after reading stamp S is at least as new as S.
-  // (The user's time zone and the requested days are not in it: they are the caller's.)
+  // (The user's time zone and the requested days are not in it: they are the caller's.
+  // Anything a feed comes to depend on later, e.g. per-organization estimate settings,
+  // needs its own mark here.)
   virtual Result<std::string> FeedStamp(int64_t user_id) = 0;
 };
 
