@@ -26,7 +26,9 @@ std::shared_ptr<const std::string> FeedCache::Find(const std::string& key, std::
 
 void FeedCache::Put(const std::string& key, std::string stamp,
                     std::shared_ptr<const std::string> body) {
-  const std::size_t bytes = kEntryOverhead + 2 * key.size() + stamp.size() + body->size();
+  // Capacities: what the strings hold in memory, not only what they say.
+  const std::size_t bytes =
+      kEntryOverhead + 2 * key.capacity() + stamp.capacity() + body->capacity();
   std::lock_guard lock(mutex_);
   if (auto found = index_.find(key); found != index_.end()) {
     EraseLocked(found->second);
