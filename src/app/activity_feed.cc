@@ -10,6 +10,7 @@
 #include <date/date.h>
 #include <fmt/format.h>
 
+#include "app/feed_settings.h"
 #include "domain/smart_commits.h"
 #include "domain/worklog.h"
 
@@ -136,7 +137,12 @@ Result<std::vector<feed::Suggestion>> ActivityFeed::Compute(const domain::User& 
   if (!logged) {
     return tl::unexpected(logged.error());
   }
-  return feed::Suggest(user.id, user.timezone, *activities, {}, *logged);
+  auto settings = store_.GitlabOrg().GetFeedSettings();
+  if (!settings) {
+    return tl::unexpected(settings.error());
+  }
+  return feed::Suggest(user.id, user.timezone, *activities,
+                       FeedSettings::EstimateParamsOf(*settings), *logged);
 }
 
 Result<ActivityFeedPage> ActivityFeed::Get(const Principal& caller,

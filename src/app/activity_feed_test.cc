@@ -11,6 +11,7 @@
 #include <date/date.h>
 #include <gtest/gtest.h>
 
+#include "app/feed_settings.h"
 #include "app/worklogs.h"
 #include "store/store.h"
 #include "support/temp_dir.h"
@@ -112,6 +113,51 @@ TEST_F(ActivityFeedTest, FeedShowsTheDaysSuggestionsWithHandComputedDurations) {
   // 14:00 local is 3 h 20 min after 10:40: a new session, the lead-in only (30 min).
   EXPECT_EQ(suggestions[1].issue_key, std::nullopt);
   EXPECT_EQ(suggestions[1].duration, std::chrono::minutes(30));
+}
+
+TEST_F(ActivityFeedTest, OrganizationSettingsChangeTheEstimateAtTheNextRead) {
+  ASSERT_EQ(Feed(ada_).at(0).duration, std::chrono::hours(2));
+  auto admin_user = store_->Users().Create({.email = "admin@example.com",
+                                            .name = "Admin",
+                                            .role = domain::Role::kAdmin,
+                                            .timezone = "UTC",
+                                            .password_hash = ""});
+  ASSERT_TRUE(admin_user);
+  Principal admin;
+  admin.user = *admin_user;
+  FeedSettings settings(*store_, clock_);
+
+  FeedSettingsInput input;
+  input.max_gap_minutes = 60;
+  auto refused = settings.Update(ada_, input);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kPermissionDenied);
+  input.rounding_minutes = 0;
+  auto invalid = settings.Update(admin, input);
+  ASSERT_FALSE(invalid);
+  EXPECT_EQ(invalid.error().field, "rounding_minutes");
+  FeedSettingsInput long_day;
+  long_day.hours_per_day = 25;
+  auto invalid_day = settings.Update(admin, long_day);
+  ASSERT_FALSE(invalid_day);
+  EXPECT_EQ(invalid_day.error().field, "hours_per_day");
+  // Nothing of a refused change was kept.
+  ASSERT_EQ(Feed(ada_).at(0).duration, std::chrono::hours(2));
+
+  input.lead_in_minutes = 10;
+  input.rounding_minutes = 5;
+  auto updated = settings.Update(admin, input);
+  ASSERT_TRUE(updated) << updated.error().message;
+  EXPECT_EQ(updated->updated_by, admin.user.id);
+  EXPECT_EQ(updated->hours_per_day, 8);  // not named: unchanged
+  const auto suggestions = Feed(ada_);
+  ASSERT_EQ(suggestions.size(), 2u);
+  // PROJ-7: a 10-min lead-in before 09:10; the 90-min gap to 10:40 is over max_gap now, so
+  // 10:40 starts a session of its own: another 10 min. 20 min, from 09:00.
+  EXPECT_EQ(suggestions[0].issue_key, std::optional<std::string>("PROJ-7"));
+  EXPECT_EQ(suggestions[0].start_time, "09:00:00");
+  EXPECT_EQ(suggestions[0].duration, std::chrono::minutes(20));
+  EXPECT_EQ(suggestions[1].duration, std::chrono::minutes(10));
 }
 
 TEST_F(ActivityFeedTest, RangeOverSixtyTwoDaysNamesTo) {

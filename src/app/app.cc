@@ -24,6 +24,7 @@ App::App(std::unique_ptr<store::Store> store, const Clock& clock, AppOptions opt
       worklogs_(*store_, clock_),
       activity_feed_(*store_, clock_, worklogs_, options_.automation.smart_commits),
       automation_(*store_, clock_, worklogs_, activity_feed_, options_.automation),
+      feed_settings_(*store_, clock_),
       gitlab_(std::make_unique<GitlabApp>(*store_, clock_, accounts_, options_.public_url,
                                           options_.data_dir, options_.gitlab)) {
   activity_feed_.SetCacheBytes(options_.feed_cache_bytes);

@@ -7,6 +7,7 @@
 #include "app/accounts.h"
 #include "app/activity_feed.h"
 #include "app/automation.h"
+#include "app/feed_settings.h"
 #include "app/gitlab_app.h"
 #include "app/worklogs.h"
 #include "common/clock.h"
@@ -56,6 +57,7 @@ class App {
   Worklogs& worklogs() { return worklogs_; }
   ActivityFeed& activity_feed() { return activity_feed_; }
   Automation& automation() { return automation_; }
+  FeedSettings& feed_settings() { return feed_settings_; }
   GitlabApp& gitlab() { return *gitlab_; }
 
  private:
@@ -66,6 +68,7 @@ class App {
   Worklogs worklogs_;
   ActivityFeed activity_feed_;
   Automation automation_;
+  FeedSettings feed_settings_;
   std::unique_ptr<GitlabApp> gitlab_;  // last: its workers use the members above
 };
 

@@ -275,6 +275,11 @@ class SecurityMatrix : public ::testing::Test {
       {"PUT", "/api/v1/apps/gitlab/projects/{id}",
        installed({"/api/v1/apps/gitlab/projects/77", R"({"monitored":true})"}),
        401, 403, 403, 404, true},
+      {"GET", "/api/v1/apps/gitlab/settings", fixed("/api/v1/apps/gitlab/settings"),
+       401, 403, 403, 200},
+      {"PUT", "/api/v1/apps/gitlab/settings",
+       fixed("/api/v1/apps/gitlab/settings", R"({"max_gap_minutes":90})"), 401, 403, 403, 200,
+       true},
       // Needs a connected organization: 409 until one is.
       {"POST", "/api/v1/me/integrations/gitlab/connect",
        installed({"/api/v1/me/integrations/gitlab/connect", ""}), 401, 409, 409, 409},

@@ -155,6 +155,18 @@ struct DisconnectedOrg {
   std::vector<GitlabProject> projects;
 };
 
+// The organization's Activity Feed settings (migrations/*/0031_feed_settings.sql): how
+// activities become durations (DESIGN §3.4) and a smart commit's day and week (§3.6).
+struct FeedSettings {
+  int64_t max_gap_minutes = 120;      // a longer gap ends a session
+  int64_t lead_in_minutes = 30;       // owned by a session's first activity
+  int64_t rounding_minutes = 15;      // per (day, issue key); also the minimum
+  int64_t hours_per_day = 8;          // smart commits: 1d
+  int64_t days_per_week = 5;          // smart commits: 1w
+  std::optional<int64_t> updated_by;  // users.id; none while the defaults stand
+  TimePoint updated_at{};
+};
+
 class GitlabOrgRepository {
  public:
   GitlabOrgRepository() = default;
@@ -212,6 +224,11 @@ class GitlabOrgRepository {
   // Upserts (newest seen_at wins).
   virtual Status RecordEmailSightings(const std::vector<EmailSighting>& sightings) = 0;
   virtual Result<std::vector<EmailSighting>> FindEmailSightings(std::string_view email) = 0;
+
+  // The one settings row (defaults until changed). Update replaces every value and bumps
+  // every user's feed stamp (ActivityRepository::FeedStamp).
+  virtual Result<FeedSettings> GetFeedSettings() = 0;
+  virtual Result<FeedSettings> UpdateFeedSettings(const FeedSettings& settings) = 0;
 
   virtual Result<AuditEntry> AppendAudit(const AuditEntry& entry) = 0;
   // Newest first, at most `limit`.

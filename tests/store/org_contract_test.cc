@@ -81,6 +81,45 @@ TEST_P(OrgContract, FreshDatabaseIsNotInstalledAndDisconnected) {
   EXPECT_EQ(integration->status, OrgStatus::kDisconnected);
 }
 
+TEST_P(OrgContract, FeedSettingsStartAtTheDefaultsAndKeepAChange) {
+  auto defaults = store().GitlabOrg().GetFeedSettings();
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->max_gap_minutes, 120);
+  EXPECT_EQ(defaults->lead_in_minutes, 30);
+  EXPECT_EQ(defaults->rounding_minutes, 15);
+  EXPECT_EQ(defaults->hours_per_day, 8);
+  EXPECT_EQ(defaults->days_per_week, 5);
+  EXPECT_EQ(defaults->updated_by, std::nullopt);
+
+  const auto admin = AddUser("admin@example.com");
+  auto stamp_before = store().Activities().FeedStamp(admin.id);
+  ASSERT_TRUE(stamp_before);
+  FeedSettings next = *defaults;
+  next.max_gap_minutes = 90;
+  next.lead_in_minutes = 0;
+  next.rounding_minutes = 6;
+  next.hours_per_day = 6;
+  next.days_per_week = 4;
+  next.updated_by = admin.id;
+  auto updated = store().GitlabOrg().UpdateFeedSettings(next);
+  ASSERT_TRUE(updated) << updated.error().message;
+  auto read = store().GitlabOrg().GetFeedSettings();
+  ASSERT_TRUE(read);
+  for (const auto* settings : {&*updated, &*read}) {
+    EXPECT_EQ(settings->max_gap_minutes, 90);
+    EXPECT_EQ(settings->lead_in_minutes, 0);
+    EXPECT_EQ(settings->rounding_minutes, 6);
+    EXPECT_EQ(settings->hours_per_day, 6);
+    EXPECT_EQ(settings->days_per_week, 4);
+    EXPECT_EQ(settings->updated_by, admin.id);
+    EXPECT_EQ(settings->updated_at, clock_.Now());
+  }
+  // Every feed is computed with them: every user's cached feed is stale.
+  auto stamp_after = store().Activities().FeedStamp(admin.id);
+  ASSERT_TRUE(stamp_after);
+  EXPECT_NE(*stamp_after, *stamp_before);
+}
+
 TEST_P(OrgContract, ConnectingBeforeInstallingIsAConflict) {
   const auto admin = AddUser("admin@example.com", domain::Role::kAdmin);
   auto connected = store().GitlabOrg().Connect(Connection(admin.id));

@@ -269,6 +269,32 @@ Result<AuditEntry> ReadAudit(const Rows& rows, int row) {
                     .detail = rows.Text(row, 5)};
 }
 
+#define FEED_SETTINGS_COLUMNS                                                         \
+  "max_gap_minutes, lead_in_minutes, rounding_minutes, hours_per_day, days_per_week," \
+  " updated_by, updated_at_us"
+
+constexpr std::string_view kSelectFeedSettings =
+    "SELECT " FEED_SETTINGS_COLUMNS " FROM feed_settings WHERE id = 1";
+
+constexpr std::string_view kUpdateFeedSettings =
+    "UPDATE feed_settings SET max_gap_minutes = $1, lead_in_minutes = $2, rounding_minutes = $3,"
+    " hours_per_day = $4, days_per_week = $5, updated_by = $6, updated_at_us = $7"
+    " WHERE id = 1 RETURNING " FEED_SETTINGS_COLUMNS;
+
+#undef FEED_SETTINGS_COLUMNS
+
+Result<FeedSettings> ReadFeedSettings(const Rows& rows, int row) {
+  FeedSettings settings;
+  settings.max_gap_minutes = rows.Int(row, 0);
+  settings.lead_in_minutes = rows.Int(row, 1);
+  settings.rounding_minutes = rows.Int(row, 2);
+  settings.hours_per_day = rows.Int(row, 3);
+  settings.days_per_week = rows.Int(row, 4);
+  settings.updated_by = rows.OptionalInt(row, 5);
+  settings.updated_at = FromMicros(rows.Int(row, 6));
+  return settings;
+}
+
 template <typename Reader>
 auto One(Result<Rows> rows, std::string_view what, Reader read) -> decltype(read(*rows, 0)) {
   if (!rows) {
@@ -677,6 +703,30 @@ Result<AuditEntry> PgGitlabOrg::AppendAudit(const AuditEntry& entry) {
                    "audit entry", ReadAudit);
       },
       /*retry_on_lost_connection=*/false);
+}
+
+Result<FeedSettings> PgGitlabOrg::GetFeedSettings() {
+  return store_.pool().Run([&](Connection& db) {
+    return One(db.Exec(kSelectFeedSettings), "the feed settings row is missing", ReadFeedSettings);
+  });
+}
+
+Result<FeedSettings> PgGitlabOrg::UpdateFeedSettings(const FeedSettings& settings) {
+  const int64_t now = ToMicros(store_.clock().Now());
+  // Replaces every value: a repeat after a lost connection does the same.
+  return store_.pool().Run(
+      [&](Connection& db) {
+        return One(db.Exec(kUpdateFeedSettings, Params()
+                                                    .Add(settings.max_gap_minutes)
+                                                    .Add(settings.lead_in_minutes)
+                                                    .Add(settings.rounding_minutes)
+                                                    .Add(settings.hours_per_day)
+                                                    .Add(settings.days_per_week)
+                                                    .Add(settings.updated_by)
+                                                    .Add(now)),
+                   "the feed settings row is missing", ReadFeedSettings);
+      },
+      true);
 }
 
 Result<std::vector<AuditEntry>> PgGitlabOrg::ListAudit(int limit) {

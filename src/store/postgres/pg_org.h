@@ -39,6 +39,9 @@ class PgGitlabOrg final : public GitlabOrgRepository {
   Status RecordEmailSightings(const std::vector<EmailSighting>& sightings) override;
   Result<std::vector<EmailSighting>> FindEmailSightings(std::string_view email) override;
 
+  Result<FeedSettings> GetFeedSettings() override;
+  Result<FeedSettings> UpdateFeedSettings(const FeedSettings& settings) override;
+
   Result<AuditEntry> AppendAudit(const AuditEntry& entry) override;
   Result<std::vector<AuditEntry>> ListAudit(int limit) override;
 

@@ -262,6 +262,32 @@ Result<AuditEntry> ReadAudit(const Statement& row) {
 }
 
 // The first row read with `read`; kNotFound with `what` when there is none.
+#define FEED_SETTINGS_COLUMNS                                                         \
+  "max_gap_minutes, lead_in_minutes, rounding_minutes, hours_per_day, days_per_week," \
+  " updated_by, updated_at_us"
+
+constexpr std::string_view kSelectFeedSettings =
+    "SELECT " FEED_SETTINGS_COLUMNS " FROM feed_settings WHERE id = 1";
+
+constexpr std::string_view kUpdateFeedSettings =
+    "UPDATE feed_settings SET max_gap_minutes = ?1, lead_in_minutes = ?2, rounding_minutes = ?3,"
+    " hours_per_day = ?4, days_per_week = ?5, updated_by = ?6, updated_at_us = ?7"
+    " WHERE id = 1 RETURNING " FEED_SETTINGS_COLUMNS;
+
+#undef FEED_SETTINGS_COLUMNS
+
+Result<FeedSettings> ReadFeedSettings(const Statement& row) {
+  FeedSettings settings;
+  settings.max_gap_minutes = row.Int(0);
+  settings.lead_in_minutes = row.Int(1);
+  settings.rounding_minutes = row.Int(2);
+  settings.hours_per_day = row.Int(3);
+  settings.days_per_week = row.Int(4);
+  settings.updated_by = row.OptionalInt(5);
+  settings.updated_at = FromMicros(row.Int(6));
+  return settings;
+}
+
 template <typename Reader>
 auto One(Statement& statement, std::string_view what, Reader read) -> decltype(read(statement)) {
   auto row = statement.Step();
@@ -774,6 +800,34 @@ Result<AuditEntry> SqliteGitlabOrg::AppendAudit(const AuditEntry& entry) {
       }
     }
     return appended;
+  });
+}
+
+Result<FeedSettings> SqliteGitlabOrg::GetFeedSettings() {
+  return store_.Read([&](Connection& db) -> Result<FeedSettings> {
+    auto select = db.Prepare(kSelectFeedSettings);
+    if (!select) {
+      return tl::unexpected(select.error());
+    }
+    return One(*select, "the feed settings row is missing", ReadFeedSettings);
+  });
+}
+
+Result<FeedSettings> SqliteGitlabOrg::UpdateFeedSettings(const FeedSettings& settings) {
+  const int64_t now = ToMicros(store_.clock().Now());
+  return store_.Write([&](Connection& db) -> Result<FeedSettings> {
+    auto update = db.Prepare(kUpdateFeedSettings);
+    if (!update) {
+      return tl::unexpected(update.error());
+    }
+    update->Bind(1, settings.max_gap_minutes)
+        .Bind(2, settings.lead_in_minutes)
+        .Bind(3, settings.rounding_minutes)
+        .Bind(4, settings.hours_per_day)
+        .Bind(5, settings.days_per_week)
+        .Bind(6, settings.updated_by)
+        .Bind(7, now);
+    return One(*update, "the feed settings row is missing", ReadFeedSettings);
   });
 }
 
