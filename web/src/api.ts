@@ -51,6 +51,17 @@ export interface Organization {
   last_error?: string | null;
 }
 
+// How the Activity Feed turns activity into time, for the whole organization (DESIGN §3.4, §3.6).
+export interface FeedSettings {
+  max_gap_minutes: number;
+  lead_in_minutes: number;
+  rounding_minutes: number;
+  hours_per_day: number;
+  days_per_week: number;
+  updated_by?: number | null;
+  updated_at?: string | null;
+}
+
 export interface Project {
   id: number;
   path_with_namespace: string;
@@ -255,6 +266,8 @@ export const api = {
       client_secret,
     }),
   disconnectOrganization: () => request<void>('DELETE', '/api/v1/apps/gitlab/organization'),
+  feedSettings: () => request<FeedSettings>('GET', '/api/v1/apps/gitlab/settings'),
+  saveFeedSettings: (settings: Partial<FeedSettings>) => request<FeedSettings>('PUT', '/api/v1/apps/gitlab/settings', settings),
 
   projects: () =>
     request<Project[] | { projects: Project[] }>('GET', '/api/v1/apps/gitlab/projects').then((d) =>

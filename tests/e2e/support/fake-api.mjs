@@ -31,6 +31,7 @@ export function seedState(today) {
     ],
     installed: false,
     org: { status: 'disconnected' },
+    feedSettings: { max_gap_minutes: 120, lead_in_minutes: 30, rounding_minutes: 15, hours_per_day: 8, days_per_week: 5, updated_by: null, updated_at: null },
     gitlab: {}, // user id -> {username, connected_by, connected_at}
     projects: [
       { id: 11, path_with_namespace: 'acme/api', web_url: 'https://gitlab.example/acme/api', monitored: true, hook_status: 'active', backfilled: true },
@@ -154,6 +155,20 @@ export async function startFakeApi({ today, webDir = WEB_DIST }) {
     if (path === '/api/v1/apps/gitlab/organization' && req.method === 'GET') {
       if (adminOnly()) return;
       return send(200, state.org);
+    }
+    if (path === '/api/v1/apps/gitlab/settings' && req.method === 'GET') {
+      if (adminOnly()) return;
+      return send(200, state.feedSettings);
+    }
+    if (path === '/api/v1/apps/gitlab/settings' && req.method === 'PUT') {
+      if (adminOnly()) return;
+      const next = { ...state.feedSettings, ...json() };
+      const limits = { max_gap_minutes: [1, 1440], lead_in_minutes: [0, 480], rounding_minutes: [1, 60], hours_per_day: [1, 24], days_per_week: [1, 7] };
+      for (const [field, [min, max]] of Object.entries(limits)) {
+        if (!Number.isInteger(next[field]) || next[field] < min || next[field] > max) return problem(422, `${field}: must be between ${min} and ${max}`, field);
+      }
+      state.feedSettings = { ...next, updated_by: me.id, updated_at: new Date().toISOString() };
+      return send(200, state.feedSettings);
     }
     if (path === '/api/v1/apps/gitlab/organization/connect' && req.method === 'POST') {
       if (adminOnly()) return;

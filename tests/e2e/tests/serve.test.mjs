@@ -107,10 +107,34 @@ describe('worklog serve through the UI', { skip: haveBinary ? false : 'set WORKL
     await expectVisible(page.getByRole('img', { name: /Timeline of .*1 worklogs\./ }));
     await checkPage(page, 'serve-05-timeline', browser);
 
+    // Apps › GitLab › Organization: the organization's time estimate settings. A refused
+    // value is marked and nothing changes; a saved one is what the server shows after a reload.
+    await page.getByRole('link', { name: 'Apps' }).click();
+    const tile = page.getByRole('article', { name: 'GitLab integration' });
+    await tile.getByRole('button', { name: 'Install', exact: true }).click();
+    await tile.getByRole('link', { name: 'Organization' }).click();
+    const estimates = page.getByRole('article', { name: 'Time estimates' });
+    await expectVisible(estimates);
+    await estimates.getByLabel('Round suggestions to (minutes)').fill('0');
+    await estimates.getByRole('button', { name: 'Save time estimates' }).click();
+    await expectText(estimates.getByRole('alert'), /rounding/);
+    assert.equal(await estimates.getByLabel('Round suggestions to (minutes)').getAttribute('aria-invalid'), 'true');
+    await estimates.getByLabel('Round suggestions to (minutes)').fill('10');
+    await estimates.getByLabel('Gap that ends a session (minutes)').fill('90');
+    await estimates.getByRole('button', { name: 'Save time estimates' }).click();
+    await expectText(estimates.getByRole('status'), 'Time estimate settings saved.');
+    await checkPage(page, 'serve-06-time-estimates', browser);
+    await page.reload();
+    const reloaded = page.getByRole('article', { name: 'Time estimates' });
+    await expectVisible(reloaded.getByLabel('Gap that ends a session (minutes)'));
+    assert.equal(await reloaded.getByLabel('Gap that ends a session (minutes)').inputValue(), '90');
+    assert.equal(await reloaded.getByLabel('Round suggestions to (minutes)').inputValue(), '10');
+    assert.equal(await reloaded.getByLabel('Session lead-in (minutes)').inputValue(), '30');
+
     await page.getByRole('link', { name: 'User settings' }).click();
     await expectVisible(page.getByRole('heading', { level: 1, name: 'User settings' }));
     await expectText(page.getByRole('region', { name: 'Applications' }), server.admin.email);
-    await checkPage(page, 'serve-06-user-settings', browser);
+    await checkPage(page, 'serve-07-user-settings', browser);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expectVisible(page.getByRole('heading', { name: 'Sign in' }));

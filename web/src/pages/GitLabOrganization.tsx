@@ -23,6 +23,7 @@ import {
 import { useLocation } from '../router';
 import { useSession } from '../session';
 import { formatInstant } from '../time';
+import { FeedSettingsCard } from './FeedSettingsCard';
 import { BackfillProgress, GitLabTabs, gitlabCrumbs, oauthOutcome } from './gitlabNav';
 
 export const REDIRECT_PATH = '/apps/gitlab/oauth/callback';
@@ -57,6 +58,7 @@ function OrganizationTab() {
         )}
         {org.loading && !org.data && <Loading label="Loading the organization…" />}
         {org.data && <OrganizationState org={org.data} timeZone={user.timezone} onChange={org.reload} />}
+        {org.data && <FeedSettingsCard />}
       </section>
     </>
   );
