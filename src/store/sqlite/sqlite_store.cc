@@ -17,6 +17,10 @@ namespace {
 constexpr int kMaxReaders = 4;
 // The most writes one group commit takes: bounds how long the first of them waits.
 constexpr std::size_t kMaxGroup = 256;
+// WAL pages (4 KiB) after which the checkpointer copies them into the database (SQLite's
+// own default), and past which a commit does it itself (the checkpointer fell behind).
+constexpr int kCheckpointPages = 1000;
+constexpr int kInlineCheckpointPages = 16 * kCheckpointPages;
 
 constexpr std::string_view kCreateMigrationsTable = R"sql(
   CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -33,6 +37,18 @@ constexpr std::string_view kSelectAppliedVersions = R"sql(
 constexpr std::string_view kInsertMigration = R"sql(
   INSERT INTO schema_migrations (version, name, applied_at_us) VALUES (?1, ?2, ?3)
 )sql";
+
+// A statement of the group commit, prepared once per connection (Exec would parse it again).
+Status RunCached(Connection& db, std::string_view sql) {
+  auto statement = db.Prepare(sql);
+  if (!statement) {
+    return tl::unexpected(statement.error());
+  }
+  if (auto ran = statement->Run(); !ran) {
+    return tl::unexpected(ran.error());
+  }
+  return {};
+}
 
 }  // namespace
 
@@ -55,7 +71,62 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
 }
 
 SqliteStore::SqliteStore(std::string path, const Clock& clock, std::unique_ptr<Connection> writer)
-    : path_(std::move(path)), clock_(clock), writer_(std::move(writer)) {}
+    : path_(std::move(path)), clock_(clock), writer_(std::move(writer)) {
+  // Replaces SQLite's automatic checkpoint (itself a WAL hook) on the writer.
+  sqlite3_wal_hook(writer_->get(), &SqliteStore::OnWalCommit, this);
+  checkpointer_ = std::jthread([this](std::stop_token stop) { RunCheckpoints(stop); });
+}
+
+SqliteStore::~SqliteStore() {
+  checkpointer_.request_stop();
+  checkpoint_due_.notify_all();
+  if (checkpointer_.joinable()) {
+    checkpointer_.join();
+  }
+  std::lock_guard lock(write_mutex_);
+  sqlite3_wal_hook(writer_->get(), nullptr, nullptr);
+}
+
+int SqliteStore::OnWalCommit(void* self, sqlite3* db, const char* name, int pages) {
+  auto& store = *static_cast<SqliteStore*>(self);
+  if (pages >= kInlineCheckpointPages) {
+    (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else if (pages >= kCheckpointPages) {
+    {
+      std::lock_guard lock(store.checkpoint_mutex_);
+      store.checkpoint_wanted_ = true;
+    }
+    store.checkpoint_due_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void SqliteStore::RunCheckpoints(std::stop_token stop) {
+  std::unique_ptr<Connection> connection;
+  while (true) {
+    {
+      std::unique_lock lock(checkpoint_mutex_);
+      if (!checkpoint_due_.wait(lock, stop, [&] { return checkpoint_wanted_; })) {
+        return;  // stopping
+      }
+      checkpoint_wanted_ = false;
+    }
+    if (!connection) {
+      auto opened = Connection::Open(path_);
+      if (!opened) {
+        spdlog::warn("sqlite checkpoint: {}", opened.error().message);
+        continue;  // the next commit over the mark asks again
+      }
+      connection = std::move(*opened);
+    }
+    // PASSIVE: copies what no reader still needs, without blocking writers or readers.
+    const int code = sqlite3_wal_checkpoint_v2(connection->get(), nullptr,
+                                               SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    if (code != SQLITE_OK && code != SQLITE_BUSY) {
+      spdlog::warn("sqlite checkpoint: {}", sqlite3_errstr(code));
+    }
+  }
+}
 
 Status SqliteStore::Migrate() {
   return Write([&](Connection& db) -> Status {
@@ -112,7 +183,8 @@ void SqliteStore::CommitInGroup(PendingWrite& write) {
   queued_writes_.push_back(&write);
   while (!write.done) {
     if (group_running_) {
-      group_done_.wait(lock);
+      // Woken once: done by the running group, or handed the lead of the next one.
+      write.wake.wait(lock);
       continue;
     }
     // Lead the next group: everything queued so far (ours included), oldest first.
@@ -128,9 +200,14 @@ void SqliteStore::CommitInGroup(PendingWrite& write) {
     lock.lock();
     for (PendingWrite* member : group) {
       member->done = true;
+      if (member != &write) {
+        member->wake.notify_one();
+      }
     }
     group_running_ = false;
-    group_done_.notify_all();
+    if (!queued_writes_.empty()) {
+      queued_writes_.front()->wake.notify_one();  // the oldest waiting write leads next
+    }
   }
 }
 
@@ -163,7 +240,7 @@ void SqliteStore::RunGroup(const std::vector<PendingWrite*>& group) {
     bool lost = false;
     for (; next < group.size() && !lost; ++next) {
       PendingWrite& write = *group[next];
-      if (auto savepoint = db.Exec("SAVEPOINT group_write"); !savepoint) {
+      if (auto savepoint = RunCached(db, "SAVEPOINT group_write"); !savepoint) {
         write.error = savepoint.error();
         continue;
       }
@@ -184,11 +261,11 @@ void SqliteStore::RunGroup(const std::vector<PendingWrite*>& group) {
         continue;
       }
       if (ok) {
-        (void)db.Exec("RELEASE group_write");
+        (void)RunCached(db, "RELEASE group_write");
         succeeded.push_back(&write);
       } else {
-        (void)db.Exec("ROLLBACK TO group_write");
-        (void)db.Exec("RELEASE group_write");
+        (void)RunCached(db, "ROLLBACK TO group_write");
+        (void)RunCached(db, "RELEASE group_write");
       }
     }
     if (lost) {

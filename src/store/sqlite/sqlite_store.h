@@ -5,7 +5,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -25,6 +27,8 @@ struct PendingWrite {
   std::function<bool(Connection&)> run;  // false: the write failed (its own error)
   std::optional<Error> error;            // the transaction failed: nothing was written
   bool done = false;                     // guarded by SqliteStore::group_mutex_
+  // Signalled once when done, or when this write is handed the lead of the next group.
+  std::condition_variable wake;
 };
 
 class SqliteUsers final : public UserRepository {
@@ -81,7 +85,7 @@ class SqliteStore final : public Store {
   SqliteStore& operator=(const SqliteStore&) = delete;
   SqliteStore(SqliteStore&&) = delete;
   SqliteStore& operator=(SqliteStore&&) = delete;
-  ~SqliteStore() override = default;
+  ~SqliteStore() override;
 
   std::string_view Backend() const override { return "sqlite"; }
   Status Migrate() override;
@@ -141,6 +145,11 @@ class SqliteStore final : public Store {
 
  private:
   void CommitInGroup(PendingWrite& write);
+  // The WAL is checkpointed by checkpointer_, on its own connection, once it holds
+  // kCheckpointPages: a commit (and the acknowledgements waiting on it) never pays for
+  // copying pages into the database file and its fsync.
+  static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);
+  void RunCheckpoints(std::stop_token stop);
   void RunGroup(const std::vector<PendingWrite*>& group);
   Result<std::unique_ptr<Connection>> AcquireReader();
   void ReleaseReader(std::unique_ptr<Connection> reader);
@@ -149,12 +158,15 @@ class SqliteStore final : public Store {
   const Clock& clock_;
 
   std::mutex group_mutex_;
-  std::condition_variable group_done_;
   std::vector<PendingWrite*> queued_writes_;  // Guarded by group_mutex_.
   bool group_running_ = false;                // Guarded by group_mutex_.
 
   std::mutex write_mutex_;
   std::unique_ptr<Connection> writer_;  // Guarded by write_mutex_.
+
+  std::mutex checkpoint_mutex_;
+  std::condition_variable_any checkpoint_due_;
+  bool checkpoint_wanted_ = false;  // Guarded by checkpoint_mutex_.
 
   std::mutex readers_mutex_;
   std::condition_variable reader_released_;
@@ -169,6 +181,8 @@ class SqliteStore final : public Store {
   SqliteJobs jobs_{*this};
   SqliteGitlabOrg gitlab_org_{*this};
   SqliteSuggestions suggestions_{*this};
+
+  std::jthread checkpointer_;  // last: stops (and joins) first
 };
 
 }  // namespace worklog::store::sqlite
