@@ -447,6 +447,17 @@ Status GitlabSync::Ingest(std::vector<domain::Activity> activities) {
   return HandleSmartCommits(kept);
 }
 
+Result<gitlab::NormalizeOptions> GitlabSync::NormalizeOptionsNow() {
+  auto settings = store_.GitlabOrg().GetFeedSettings();
+  if (!settings) {
+    return tl::unexpected(settings.error());
+  }
+  gitlab::NormalizeOptions options;
+  options.time_units.hours_per_day = settings->hours_per_day;
+  options.time_units.days_per_week = settings->days_per_week;
+  return options;
+}
+
 Status GitlabSync::HandleSmartCommits(const std::vector<domain::Activity>& stored) {
   if (!smart_commits_) {
     return {};
@@ -552,9 +563,11 @@ Status GitlabSync::HandlePoll(int64_t generation, int64_t project_id) {
     gitlab::ProjectRef ref{.id = project_id,
                            .path_with_namespace = project->path_with_namespace,
                            .web_url = project->web_url};
-    gitlab::NormalizeOptions normalize;
-    normalize.time_units = options_.time_units;
-    auto normalized = gitlab::NormalizeEvents(ref, page, normalize);
+    auto normalize = NormalizeOptionsNow();
+    if (!normalize) {
+      return tl::unexpected(normalize.error());
+    }
+    auto normalized = gitlab::NormalizeEvents(ref, page, *normalize);
     if (!normalized) {
       return tl::unexpected(normalized.error());
     }
@@ -581,7 +594,7 @@ Status GitlabSync::HandlePoll(int64_t generation, int64_t project_id) {
           commits->size() > static_cast<std::size_t>(push.total_commits)) {
         commits->resize(static_cast<std::size_t>(push.total_commits));
       }
-      auto more = gitlab::CommitActivities(push, *commits, normalize);
+      auto more = gitlab::CommitActivities(push, *commits, *normalize);
       activities.insert(activities.end(), std::make_move_iterator(more.begin()),
                         std::make_move_iterator(more.end()));
     }
@@ -640,9 +653,11 @@ Status GitlabSync::HandleCompletePush(const Payload& payload) {
   if (push.total_commits > 0 && commits->size() > static_cast<std::size_t>(push.total_commits)) {
     commits->resize(static_cast<std::size_t>(push.total_commits));
   }
-  gitlab::NormalizeOptions normalize;
-  normalize.time_units = options_.time_units;
-  return Ingest(gitlab::CommitActivities(push, *commits, normalize));
+  auto normalize = NormalizeOptionsNow();
+  if (!normalize) {
+    return tl::unexpected(normalize.error());
+  }
+  return Ingest(gitlab::CommitActivities(push, *commits, *normalize));
 }
 
 Status GitlabSync::HandleRefresh(int64_t generation) {
@@ -702,10 +717,12 @@ Status GitlabSync::HandleDelivery(const store::InboxDelivery& delivery,
   if (integration.status == store::OrgStatus::kDisconnected) {
     return {};  // stored before a disconnect: nothing to keep
   }
-  gitlab::NormalizeOptions normalize;
-  normalize.time_units = options_.time_units;
-  normalize.received_at = delivery.received_at;
-  auto normalized = gitlab::NormalizeWebhook(delivery.event_name, delivery.body, normalize);
+  auto normalize = NormalizeOptionsNow();
+  if (!normalize) {
+    return tl::unexpected(normalize.error());
+  }
+  normalize->received_at = delivery.received_at;
+  auto normalized = gitlab::NormalizeWebhook(delivery.event_name, delivery.body, *normalize);
   if (!normalized) {
     return tl::unexpected(normalized.error());
   }
@@ -753,13 +770,19 @@ Result<int> GitlabSync::RunInboxBatch(std::string_view worker_id) {
   };
   std::vector<Ready> ready;
   std::vector<domain::Activity> activities;
+  auto options = NormalizeOptionsNow();
+  if (!options) {
+    for (const auto& delivery : *claimed) {
+      postpone(delivery, options.error());
+    }
+    return handled;
+  }
   for (const auto& delivery : *claimed) {
     if (integration->status == store::OrgStatus::kDisconnected) {
       done.push_back(delivery.id);  // stored before a disconnect: nothing to keep
       continue;
     }
-    gitlab::NormalizeOptions normalize;
-    normalize.time_units = options_.time_units;
+    gitlab::NormalizeOptions normalize = *options;
     normalize.received_at = delivery.received_at;
     auto normalized = gitlab::NormalizeWebhook(delivery.event_name, delivery.body, normalize);
     if (!normalized) {

@@ -60,7 +60,6 @@ struct SyncOptions {
   int job_workers = 2;
   // Threads normalizing webhook deliveries: several, so their writes share group commits.
   int inbox_workers = 4;
-  domain::TimeUnits time_units;
   std::string node_id;  // worker id prefix; empty: host-pid-random
 };
 
@@ -141,6 +140,9 @@ class GitlabSync {
 
   // Stores activities of monitored projects and the e-mails their pushes reveal.
   Status Ingest(std::vector<domain::Activity> activities);
+  // How to read smart-commit amounts now: the organization's day and week
+  // (store::FeedSettings), read for each batch so a change applies to what comes next.
+  Result<gitlab::NormalizeOptions> NormalizeOptionsNow();
   // Passes the stored commits carrying a smart commit time to smart_commits_.
   Status HandleSmartCommits(const std::vector<domain::Activity>& stored);
   Result<bool> Monitored(int64_t project_id);

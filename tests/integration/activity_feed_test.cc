@@ -490,6 +490,75 @@ TEST_P(ActivityFeedFlow, SmartCommitsLogTheirTimeOnceAcrossBranchesAndDeliveries
   EXPECT_EQ(feed["suggestions"][1]["duration_seconds"], 60 * 60);
 }
 
+// The organization's settings (PUT /api/v1/apps/gitlab/settings, administrators): the
+// feed estimates with its max_gap, lead-in and rounding, and a smart commit's "1d" is its
+// day. A refused change names its field and keeps what was set.
+TEST_P(ActivityFeedFlow, OrganizationSettingsShapeTheFeedAndSmartCommits) {
+  const std::string path = "/api/v1/apps/gitlab/settings";
+  const Reply defaults = boss_->Get(path);
+  ASSERT_EQ(defaults.status, 200) << defaults.body;
+  EXPECT_EQ(defaults.json["max_gap_minutes"], 120);
+  EXPECT_EQ(defaults.json["hours_per_day"], 8);
+  EXPECT_TRUE(defaults.json["updated_at"].is_null());
+
+  const Reply changed = boss_->Put(path, {{"max_gap_minutes", 60},
+                                          {"lead_in_minutes", 10},
+                                          {"rounding_minutes", 5},
+                                          {"hours_per_day", 6}});
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(changed.json["days_per_week"], 5) << "not named: unchanged";
+  for (const auto& [body, field] :
+       std::vector<std::pair<json, std::string>>{{{{"rounding_minutes", "5"}}, "rounding_minutes"},
+                                                 {{{"max_gap_minutes", 0}}, "max_gap_minutes"},
+                                                 {{{"days_per_week", 8}}, "days_per_week"},
+                                                 {{{"lead_in", 10}}, "lead_in"}}) {
+    const Reply refused = boss_->Put(path, body);
+    EXPECT_EQ(refused.status, 422) << body.dump() << " " << refused.body;
+    EXPECT_EQ(refused.json.value("field", ""), field) << refused.body;
+  }
+  const Reply kept = boss_->Get(path);
+  EXPECT_EQ(kept.json["max_gap_minutes"], 60) << kept.body;
+  EXPECT_EQ(kept.json["rounding_minutes"], 5) << kept.body;
+  EXPECT_EQ(kept.json["hours_per_day"], 6) << kept.body;
+  SessionClient dev = SignedIn("dev@example.com");
+  EXPECT_EQ(dev.Get(path).status, 403) << "administrators only";
+
+  const std::string day = DaysAgo(3);
+  const auto at = [&](const std::string& local) { return KolkataAt(day, local); };
+  ASSERT_EQ(sim_.Push(project_id_, "main",
+                      json::array({Commit("PROJ-22 Step one", "dev", at("10:00"), "one.txt"),
+                                   Commit("PROJ-22 Step two", "dev", at("11:30"), "two.txt"),
+                                   Commit("PROJ-21 Estimate the rollout #time 1d", "dev",
+                                          at("15:00"), "rollout.txt")}),
+                      "dev")
+                .status,
+            201);
+  // 1d is 6 hours here: the work ended with the 15:00 commit.
+  json smart;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const Reply reply = dev.Get("/api/v1/worklogs?from=" + day + "&to=" + day);
+        for (const auto& worklog : reply.json["worklogs"]) {
+          if (worklog["origin"] == "smart_commit") {
+            smart = worklog;
+            return true;
+          }
+        }
+        return false;
+      },
+      seconds(20)));
+  EXPECT_EQ(smart["issue_key"], "PROJ-21");
+  EXPECT_EQ(smart["duration_seconds"], 6 * 3600);
+  EXPECT_EQ(smart["start_time"], "09:00:00");
+  // PROJ-22: 90 minutes between its commits is over max_gap (60), so each commit starts a
+  // session and owns only the 10-minute lead-in: 20 minutes from 09:50.
+  const json feed = WaitForFeed(dev, day, 1);
+  ASSERT_EQ(feed["suggestions"].size(), 1u) << feed.dump(2);
+  EXPECT_EQ(feed["suggestions"][0]["issue_key"], "PROJ-22");
+  EXPECT_EQ(feed["suggestions"][0]["start_time"], "09:50:00");
+  EXPECT_EQ(feed["suggestions"][0]["duration_seconds"], 20 * 60);
+}
+
 // auto_log_day_end (DESIGN §3.6): off by default; switched on with PATCH /api/v1/me, the
 // sync workers log the keyed suggestions of days that have ended, never unassigned or
 // dismissed ones, never today's.
