@@ -7,7 +7,8 @@
 # (worklog_bench_tool setup-org), as if an administrator had connected GitLab.
 # Targets per backend: >= 3,000 deliveries/s with ack p99 <= 5 ms; normalized activities/s
 # end to end >= 50% of the ceiling measured in the same run on the same backend (the same
-# rows stored by ActivityRepository::InsertBatch alone, one transaction per delivery).
+# rows stored by ActivityRepository::InsertBatch alone, one transaction per delivery). The
+# HTTP floor (GET /healthz on the same server, same connections) is printed beside them.
 #   bench/webhook.sh          BENCH_SECONDS (default 20), BENCH_BACKENDS (default: both)
 set -uo pipefail
 source "$(dirname "$0")/lib/common.sh"
@@ -54,6 +55,8 @@ for backend in ${BENCH_BACKENDS:-$(backends)}; do
   wait_drained || { echo "webhook.sh: the inbox did not drain within 120 s" >&2; failed=1; }
   t1=$(date +%s.%N)
   read -r after _ < <("$tool" count --db "$db")
+  # The HTTP floor on the same server, idle inbox: GET /healthz, same connections.
+  wrk -t2 -c32 -d"${BENCH_FLOOR_SECONDS:-5}s" --latency -s "$BENCH_LIB/healthz.lua" "$url/healthz" >"$work/healthz.txt"
   stop_serve
   rps="$(wrk_field "$work/wrk.txt" rps)"
   p99="$(wrk_field "$work/wrk.txt" p99_ms)"
@@ -81,6 +84,7 @@ for backend in ${BENCH_BACKENDS:-$(backends)}; do
   printf '%-44s %14s\n' "  (InsertBatch 1,000-row batches, rows/s)" "$batched"
   printf '%-44s %14s\n' "  end to end / 1,000-row ceiling" "$(ratio "$e2e" "$batched")"
   printf '%-44s %14s\n' "  drain after the last ack, s" "$drain"
+  printf '%-44s %14s\n' "  (HTTP floor: GET /healthz req/s, p99 ms)" "$(wrk_field "$work/healthz.txt" rps), $(wrk_field "$work/healthz.txt" p99_ms)"
   printf '%-44s %14s\n' "  wrk p50 / p90 / max ms" "$(wrk_field "$work/wrk.txt" p50_ms) / $(wrk_field "$work/wrk.txt" p90_ms) / $(wrk_field "$work/wrk.txt" max_ms)"
 done
 echo "load average after: $(load_average)"
