@@ -76,6 +76,7 @@ while ((SECONDS < end)); do
   ((rss > max_rss)) && max_rss=$rss
   [[ -n "${BENCH_SOAK_SAMPLES:-}" ]] && echo "$((SECONDS - started)) $rss" >>"$BENCH_SOAK_SAMPLES"
 done
+covered=$((SECONDS - started))
 wait "$w1" "$w2" "$w3"
 ((${#samples[@]} > 0)) || { echo "soak.sh: no RSS sample (serve died?)" >&2; tail -5 "$work/serve.log" >&2; exit 1; }
 hwm="$(vm_kib VmHWM)"
@@ -104,7 +105,7 @@ check "failed requests (all three)" "$(( $(wrk_field "$work/soak-webhook.txt" er
 check "RSS last / first sample" "$(ratio "$last" "$first")" "<=" 1.10
 check "serve VmHWM MiB" "$(mib "$hwm")" "<" 128
 printf '%-44s %14s\n' "  RSS first (after warm-up) / last / max MiB" "$(mib "$first") / $(mib "$last") / $(mib "$max_rss")"
-printf '%-44s %14s\n' "  RSS samples, seconds covered" "${#samples[@]}, $((${#samples[@]} * 5))"
+printf '%-44s %14s\n' "  RSS samples, seconds covered" "${#samples[@]}, $covered"
 printf '%-44s %14s\n' "  RSS samples (MiB, every 5 s)" "$(for s in "${samples[@]}"; do mib "$s"; printf ' '; done | tr ' ' '\n' | awk 'NR % 12 == 1' | paste -sd' ')"
 printf '%-44s %14s\n' "  webhooks/s (peak alone)" "$(wrk_field "$work/soak-webhook.txt" rps) ($webhook_peak)"
 printf '%-44s %14s\n' "  feed reads/s (peak alone)" "$(wrk_field "$work/soak-feed.txt" rps) ($feed_peak)"
