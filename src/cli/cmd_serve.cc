@@ -80,9 +80,6 @@ void Say(const std::string& line) {
   std::fflush(stdout);
 }
 
-// How often memory freed by finished requests is given back to the system.
-constexpr std::chrono::seconds kReleaseFreeMemoryEvery{1};
-
 int RunServe(ServeFlags flags) {
   // Before any thread starts: 32 connection threads each building large responses would
   // otherwise hold their own arenas' peaks (see common/process_memory.h).
@@ -230,7 +227,9 @@ int RunServe(ServeFlags flags) {
       }
     }
   });
-  const FreeMemoryReleaser releaser(kReleaseFreeMemoryEvery);
+  // Memory freed by finished requests goes back to the system when serve is idle, or once
+  // it holds more than 96 MiB (common/process_memory.h).
+  const FreeMemoryReleaser releaser(ReleasePolicy{});
   // GitLab workers: webhook inbox, backfill and polls, hooks, token refresh.
   (*app)->gitlab().StartWorkers();
   Say(fmt::format("worklog: listening on http://{}:{}", host, *port));

@@ -49,8 +49,24 @@ TEST(ProcessMemoryTest, ReleasingGivesBackFreeMemoryHeldInTheMiddleOfTheHeap) {
 
 TEST(ProcessMemoryTest, ReleaserStopsWhenDestroyedWithoutWaitingForItsInterval) {
   // An hour-long interval: this test only ends if destruction wakes the thread.
-  { FreeMemoryReleaser releaser(std::chrono::hours(1)); }
+  { FreeMemoryReleaser releaser(ReleasePolicy{.check_every = std::chrono::hours(1)}); }
   SUCCEED();
+}
+
+TEST(ProcessMemoryTest, ReleasesOncePerIdleSpellAndUnderPressureAtMostEveryGap) {
+  const ReleasePolicy policy;  // idle under 10% of a core, 96 MiB, 10 s
+  const int64_t low = 50 * kMiB;
+  const int64_t high = 120 * kMiB;
+  const auto long_ago = std::chrono::seconds(60);
+  const auto just_now = std::chrono::seconds(2);
+  // Busy and small: never (the trim would stall requests for nothing).
+  EXPECT_FALSE(ShouldReleaseFreeMemory(policy, 0.9, low, false, long_ago));
+  // Idle: once, then not again until the process was busy in between.
+  EXPECT_TRUE(ShouldReleaseFreeMemory(policy, 0.02, low, false, just_now));
+  EXPECT_FALSE(ShouldReleaseFreeMemory(policy, 0.02, low, true, long_ago));
+  // Over the high-water mark: even when busy, but not twice within the gap.
+  EXPECT_TRUE(ShouldReleaseFreeMemory(policy, 0.9, high, true, std::chrono::seconds(10)));
+  EXPECT_FALSE(ShouldReleaseFreeMemory(policy, 0.9, high, true, just_now));
 }
 
 TEST(ProcessMemoryTest, ConfiguringMallocKeepsAllocationsWorking) {
