@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <semaphore>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,8 +64,12 @@ class ActivityFeed {
   // Get's page as `render` makes it (the HTTP body; one renderer per ActivityFeed), kept
   // in a FeedCache under the caller's store::ActivityRepository::FeedStamp and served from
   // there while that stamp is unchanged: the feed is recomputed only after something it
-  // depends on changed, on this node or another. Errors as Get (and the store's).
+  // depends on changed, on this node or another. At most kConcurrentRenders requests
+  // compute and render at once (each holds a month's tree of a few MiB; two cores gain
+  // nothing from more); the others wait, then take what was rendered meanwhile when it is
+  // theirs. Errors as Get (and the store's).
   using Renderer = std::function<std::string(const ActivityFeedPage&)>;
+  static constexpr std::ptrdiff_t kConcurrentRenders = 4;
   Result<std::shared_ptr<const std::string>> GetRendered(const Principal& caller,
                                                          const ActivityFeedInput& input,
                                                          const Renderer& render);
@@ -104,6 +109,7 @@ class ActivityFeed {
   Worklogs& worklogs_;
   bool smart_commits_;
   std::unique_ptr<FeedCache> cache_ = std::make_unique<FeedCache>(0);
+  std::counting_semaphore<kConcurrentRenders> renders_{kConcurrentRenders};
 };
 
 }  // namespace worklog::app

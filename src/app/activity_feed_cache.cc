@@ -6,11 +6,30 @@
 #include "app/activity_feed.h"
 
 namespace worklog::app {
+namespace {
+
+// Holds one of the semaphore's places while it lives.
+template <typename Semaphore>
+class Place {
+ public:
+  explicit Place(Semaphore& semaphore) : semaphore_(semaphore) { semaphore_.acquire(); }
+  Place(const Place&) = delete;
+  Place& operator=(const Place&) = delete;
+  Place(Place&&) = delete;
+  Place& operator=(Place&&) = delete;
+  ~Place() { semaphore_.release(); }
+
+ private:
+  Semaphore& semaphore_;
+};
+
+}  // namespace
 
 Result<std::shared_ptr<const std::string>> ActivityFeed::GetRendered(const Principal& caller,
                                                                      const ActivityFeedInput& input,
                                                                      const Renderer& render) {
   if (cache_->capacity_bytes() == 0) {
+    const Place place(renders_);
     auto page = Get(caller, input);
     if (!page) {
       return tl::unexpected(page.error());
@@ -28,6 +47,10 @@ Result<std::shared_ptr<const std::string>> ActivityFeed::GetRendered(const Princ
                                       input.from, input.to.size(), input.to, caller.user.timezone);
   if (auto body = cache_->Find(key, *stamp)) {
     return body;
+  }
+  const Place place(renders_);
+  if (auto body = cache_->Find(key, *stamp)) {
+    return body;  // rendered by another request while this one waited
   }
   auto page = Get(caller, input);
   if (!page) {

@@ -3,9 +3,11 @@
 // suggestions never come back, and nobody reaches another user's suggestion.
 #include "app/activity_feed.h"
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <date/date.h>
@@ -294,6 +296,40 @@ TEST_F(RenderedFeedTest, RenderedOnceUntilSomethingInItChanges) {
   ASSERT_TRUE(feed_->Dismiss(ada_, Feed(ada_).front().id));
   EXPECT_EQ(Rendered(ada_), "-\nPROJ-8\n");
   EXPECT_EQ(renders_, 3);
+}
+
+TEST_F(RenderedFeedTest, ConcurrentFirstReadsRenderAFewAtATime) {
+  // 16 requests for Ada's day at once, nothing cached: at most kConcurrentRenders render
+  // together (serve's memory peak is that many months' trees), and the ones that waited
+  // take the body rendered meanwhile instead of rendering it again.
+  std::atomic<int> rendering{0};
+  std::atomic<int> most{0};
+  std::atomic<int> renders{0};
+  const auto render = [&](const ActivityFeedPage& page) {
+    const int now = ++rendering;
+    int seen = most.load();
+    while (now > seen && !most.compare_exchange_weak(seen, now)) {
+    }
+    ++renders;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    --rendering;
+    return std::to_string(page.suggestions.size());
+  };
+  std::vector<std::string> bodies(16);
+  {
+    std::vector<std::jthread> threads;
+    for (std::size_t i = 0; i < bodies.size(); ++i) {
+      threads.emplace_back([&, i] {
+        auto body = feed_->GetRendered(ada_, {.from = "2026-11-24", .to = "2026-11-24"}, render);
+        bodies[i] = body ? **body : body.error().message;
+      });
+    }
+  }
+  for (const auto& body : bodies) {
+    EXPECT_EQ(body, "2");
+  }
+  EXPECT_LE(most.load(), ActivityFeed::kConcurrentRenders);
+  EXPECT_LE(renders.load(), ActivityFeed::kConcurrentRenders);
 }
 
 TEST_F(RenderedFeedTest, AWriteByAnotherNodeShowsAtTheNextRead) {
