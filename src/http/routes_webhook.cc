@@ -7,7 +7,6 @@
 #include "app/app.h"
 #include "http/json.h"
 #include "http/problem.h"
-#include "http/quick_json.h"
 #include "http/router.h"
 
 namespace worklog::http::routes_webhook {
@@ -34,8 +33,7 @@ void Register(Router& router, RouteContext& context) {
         if (auto token = app.gitlab().CheckWebhookToken(input.token); !token) {
           return ErrorResponse(token.error());
         }
-        if (!QuickJson(request.body).Valid() &&
-            (!CheckJsonNesting(request.body, "body") || !nlohmann::json::accept(request.body))) {
+        if (!CheckJsonNesting(request.body, "body") || !nlohmann::json::accept(request.body)) {
           // What is wrong, named (nesting, UTF-8, the byte); an object is expected.
           auto parsed = ParseJsonObject(request.body);
           return Problem(
