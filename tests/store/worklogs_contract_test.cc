@@ -250,8 +250,8 @@ TEST_P(WorklogContract, ConcurrentCreatesClaimingOneActivityCreateExactlyOne) {
     for (int i = 0; i < kThreads; ++i) {
       threads.emplace_back([&, i] {
         auto draft = Draft(user.id, "2026-11-24", "09:30:00");
-        draft.origin = i % 2 == 0 ? domain::WorklogOrigin::kActivityFeed
-                                  : domain::WorklogOrigin::kSmartCommit;
+        draft.origin =
+            i % 2 == 0 ? domain::WorklogOrigin::kActivityFeed : domain::WorklogOrigin::kSmartCommit;
         draft.activity_keys = {"commit:9:k" + std::to_string(i), "commit:9:shared"};
         draft.dedupe_key = "attempt:" + std::to_string(i);
         auto made = store().Worklogs().Create(draft);
