@@ -38,7 +38,8 @@ CallbackRedirect Failed(std::string_view page, std::string_view error, std::stri
 }
 
 Result<SecretBox> LoadSecrets(const std::string& data_dir) {
-  const char* env = std::getenv("WORKLOG_SECRET_KEY");
+  // Read at start; nothing in worklog sets the environment.
+  const char* env = std::getenv("WORKLOG_SECRET_KEY");  // NOLINT(concurrency-mt-unsafe)
   if ((env == nullptr || *env == '\0') && data_dir.empty()) {
     // In-process use without a data directory (tests, benchmarks): a key for this process
     // only; tokens stored with it cannot be read after a restart.
@@ -73,7 +74,7 @@ GitlabApp::GitlabApp(store::Store& store, const Clock& clock, Accounts& accounts
     std::string key(SecretBox::kKeyBytes, 'x');
     secrets = SecretBox::FromKey(key);
   }
-  secrets_ = std::make_unique<SecretBox>(std::move(*secrets));
+  secrets_ = std::make_unique<SecretBox>(*secrets);
   options_.sync.public_url = public_url_;
   org_ = std::make_unique<sync::OrgGitlab>(store_, clock_, *transport_, *secrets_,
                                            gitlab::ClientOptions{}, options_.base_url,

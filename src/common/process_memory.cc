@@ -11,6 +11,8 @@
 
 namespace worklog {
 
+// Called once, before any thread starts (serve's start): mallopt is not thread-safe.
+// NOLINTBEGIN(concurrency-mt-unsafe)
 bool ConfigureMalloc(const MallocSettings& settings) {
   bool applied = true;
   if (settings.arenas > 0) {
@@ -23,6 +25,7 @@ bool ConfigureMalloc(const MallocSettings& settings) {
   }
   return applied;
 }
+// NOLINTEND(concurrency-mt-unsafe)
 
 void ReleaseFreeMemory() { malloc_trim(0); }
 

@@ -17,7 +17,7 @@ struct MallocSettings {
   // Blocks at least this large are mapped on their own and given back to the system when
   // freed (glibc raises its default of 128 KiB to up to 32 MiB as large blocks are freed,
   // after which big response buffers stay in the arenas).
-  std::size_t mmap_threshold_bytes = 256 * 1024;
+  std::size_t mmap_threshold_bytes = std::size_t{256} * 1024;
 };
 
 // Applies `settings`; call before any other thread starts. Returns false if the C library
@@ -63,6 +63,8 @@ class FreeMemoryReleaser {
   explicit FreeMemoryReleaser(ReleasePolicy policy);
   FreeMemoryReleaser(const FreeMemoryReleaser&) = delete;
   FreeMemoryReleaser& operator=(const FreeMemoryReleaser&) = delete;
+  FreeMemoryReleaser(FreeMemoryReleaser&&) = delete;
+  FreeMemoryReleaser& operator=(FreeMemoryReleaser&&) = delete;
   ~FreeMemoryReleaser() = default;
 
  private:

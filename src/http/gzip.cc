@@ -9,7 +9,7 @@ namespace worklog::http {
 namespace {
 
 constexpr int kGzipWindowBits = 15 + 16;  // zlib: 32 KiB window, gzip wrapper
-constexpr std::size_t kChunk = 64 * 1024;
+constexpr std::size_t kChunk = std::size_t{64} * 1024;
 
 std::string_view Trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {

@@ -12,7 +12,7 @@
 namespace worklog::http::routes_webhook {
 namespace {
 
-inline constexpr std::size_t kWebhookMaxBody = 25 * 1024 * 1024;  // GitLab's own limit
+inline constexpr std::size_t kWebhookMaxBody = std::size_t{25} * 1024 * 1024;  // GitLab's own limit
 
 }  // namespace
 

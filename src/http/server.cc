@@ -127,14 +127,14 @@ struct Server::Impl {
 
   Result<app::Principal> Authenticate(const Request& request) {
     if (auto authorization = request.Header("Authorization")) {
-      constexpr std::string_view bearer_prefix = "bearer ";
-      if (authorization->size() <= bearer_prefix.size() ||
+      constexpr std::string_view kBearerPrefix = "bearer ";
+      if (authorization->size() <= kBearerPrefix.size() ||
           !std::equal(
-              bearer_prefix.begin(), bearer_prefix.end(), authorization->begin(),
+              kBearerPrefix.begin(), kBearerPrefix.end(), authorization->begin(),
               [](char a, char b) { return a == (b >= 'A' && b <= 'Z' ? b - 'A' + 'a' : b); })) {
         return Unauthenticated("the Authorization header must be \"Bearer <token>\"");
       }
-      return app.accounts().AuthenticateBearer(authorization->substr(bearer_prefix.size()));
+      return app.accounts().AuthenticateBearer(authorization->substr(kBearerPrefix.size()));
     }
     if (auto cookies = request.Header("Cookie")) {
       if (auto session = FindCookie(*cookies, kSessionCookieName)) {
@@ -315,7 +315,7 @@ struct Server::Impl {
   }
 
   app::App& app;
-  const ServerOptions options;
+  ServerOptions options;  // set once, at construction
   Metrics metrics;
   RouteContext context;
   Router router;

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <map>
@@ -68,11 +69,11 @@ bool Transient(const Error& error) {
 }
 
 std::string DefaultNodeId() {
-  char host[256] = {};
-  if (::gethostname(host, sizeof(host) - 1) != 0) {
+  std::array<char, 256> host{};
+  if (::gethostname(host.data(), host.size() - 1) != 0) {
     host[0] = '\0';
   }
-  return fmt::format("{}-{}-{}", host, ::getpid(), RandomToken(4));
+  return fmt::format("{}-{}-{}", host.data(), ::getpid(), RandomToken(4));
 }
 
 // Commit author e-mails tied to the GitLab user who pushed them.
@@ -962,16 +963,17 @@ void GitlabSync::Start() {
   }
   for (int i = 0; i < std::max(1, options_.job_workers); ++i) {
     threads_.emplace_back([this, i](std::stop_token stop) {
-      WorkerLoop(stop, fmt::format("{}/jobs-{}", node_id_, i), 0);
+      WorkerLoop(std::move(stop), fmt::format("{}/jobs-{}", node_id_, i), 0);
     });
   }
   for (int i = 0; i < std::max(1, options_.inbox_workers); ++i) {
     threads_.emplace_back([this, i](std::stop_token stop) {
-      WorkerLoop(stop, fmt::format("{}/inbox-{}", node_id_, i), 1);
+      WorkerLoop(std::move(stop), fmt::format("{}/inbox-{}", node_id_, i), 1);
     });
   }
-  threads_.emplace_back(
-      [this](std::stop_token stop) { WorkerLoop(stop, fmt::format("{}/scheduler", node_id_), 2); });
+  threads_.emplace_back([this](std::stop_token stop) {
+    WorkerLoop(std::move(stop), fmt::format("{}/scheduler", node_id_), 2);
+  });
   spdlog::info("gitlab sync started node={} job_workers={} poll_interval={}s", node_id_,
                options_.job_workers, options_.poll_interval.count());
 }
