@@ -74,7 +74,7 @@ SqliteStore::SqliteStore(std::string path, const Clock& clock, std::unique_ptr<C
     : path_(std::move(path)), clock_(clock), writer_(std::move(writer)) {
   // Replaces SQLite's automatic checkpoint (itself a WAL hook) on the writer.
   sqlite3_wal_hook(writer_->get(), &SqliteStore::OnWalCommit, this);
-  checkpointer_ = std::jthread([this](std::stop_token stop) { RunCheckpoints(stop); });
+  checkpointer_ = std::jthread([this](const std::stop_token& stop) { RunCheckpoints(stop); });
 }
 
 SqliteStore::~SqliteStore() {
@@ -101,7 +101,7 @@ int SqliteStore::OnWalCommit(void* self, sqlite3* db, const char* name, int page
   return SQLITE_OK;
 }
 
-void SqliteStore::RunCheckpoints(std::stop_token stop) {
+void SqliteStore::RunCheckpoints(const std::stop_token& stop) {
   std::unique_ptr<Connection> connection;
   while (true) {
     {

@@ -149,7 +149,7 @@ class SqliteStore final : public Store {
   // kCheckpointPages: a commit (and the acknowledgements waiting on it) never pays for
   // copying pages into the database file and its fsync.
   static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);
-  void RunCheckpoints(std::stop_token stop);
+  void RunCheckpoints(const std::stop_token& stop);
   void RunGroup(const std::vector<PendingWrite*>& group);
   Result<std::unique_ptr<Connection>> AcquireReader();
   void ReleaseReader(std::unique_ptr<Connection> reader);
