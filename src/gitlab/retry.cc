@@ -9,6 +9,8 @@
 
 #include <date/date.h>
 
+#include "common/text.h"
+
 namespace worklog::gitlab {
 
 void RealSleeper::Sleep(std::chrono::milliseconds duration) {
@@ -28,16 +30,6 @@ const Clock& DefaultClock() {
 }
 
 namespace {
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 std::optional<int64_t> ParseInteger(std::string_view text) {
   int64_t value = 0;
@@ -59,7 +51,7 @@ std::chrono::milliseconds Until(std::chrono::sys_seconds when, TimePoint now) {
 std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view retry_after,
                                                          std::string_view ratelimit_reset,
                                                          TimePoint now) {
-  retry_after = Trim(retry_after);
+  retry_after = TrimBlanks(retry_after);
   if (!retry_after.empty()) {
     if (const auto seconds = ParseInteger(retry_after)) {
       return std::chrono::milliseconds(std::max<int64_t>(*seconds, 0) * 1000);
@@ -72,7 +64,7 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view retry_
       return Until(when, now);
     }
   }
-  ratelimit_reset = Trim(ratelimit_reset);
+  ratelimit_reset = TrimBlanks(ratelimit_reset);
   if (const auto reset = ParseInteger(ratelimit_reset)) {
     return Until(std::chrono::sys_seconds(std::chrono::seconds(*reset)), now);
   }

@@ -5,38 +5,23 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/text.h"
+
 namespace worklog::http {
 namespace {
 
 constexpr int kGzipWindowBits = 15 + 16;  // zlib: 32 KiB window, gzip wrapper
 constexpr std::size_t kChunk = std::size_t{64} * 1024;
 
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // q=0 (0, 0.0, 0.00, 0.000) refuses a coding.
 bool RefusedByQ(std::string_view params) {
   while (!params.empty()) {
     const auto semicolon = params.find(';');
-    std::string_view param = Trim(params.substr(0, semicolon));
+    std::string_view param = TrimBlanks(params.substr(0, semicolon));
     params =
         semicolon == std::string_view::npos ? std::string_view{} : params.substr(semicolon + 1);
     if (param.size() >= 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
-      std::string_view value = Trim(param.substr(2));
+      std::string_view value = TrimBlanks(param.substr(2));
       return !value.empty() && value.find_first_not_of("0.") == std::string_view::npos;
     }
   }
@@ -99,7 +84,7 @@ bool AcceptsGzip(std::string_view accept_encoding) {
     accept_encoding =
         comma == std::string_view::npos ? std::string_view{} : accept_encoding.substr(comma + 1);
     const auto semicolon = item.find(';');
-    const std::string_view coding = Trim(item.substr(0, semicolon));
+    const std::string_view coding = TrimBlanks(item.substr(0, semicolon));
     if (EqualsIgnoringCase(coding, "gzip") || EqualsIgnoringCase(coding, "x-gzip") ||
         coding == "*") {
       return semicolon == std::string_view::npos || !RefusedByQ(item.substr(semicolon + 1));

@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/crypto.h"
+#include "common/text.h"
 #include "gitlab/normalize.h"
 #include "sync/json_scan.h"
 
@@ -95,13 +96,6 @@ std::vector<store::EmailSighting> Sightings(const std::vector<domain::Activity>&
                    .seen_at = activity.occurred_at});
   }
   return out;
-}
-
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 gitlab::CommitsQuery RefQuery(const std::string& ref) {
