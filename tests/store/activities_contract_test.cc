@@ -19,26 +19,9 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
-domain::Activity Activity(const std::string& key, domain::ActivityKind kind, TimePoint at,
-                          std::optional<int64_t> actor, const std::string& author_email = "") {
-  domain::Activity activity;
-  activity.key = key;
-  activity.kind = kind;
-  activity.action = kind == domain::ActivityKind::kCommit ? "pushed" : "opened";
-  activity.occurred_at = at;
-  activity.project_id = 42;
-  activity.project_path = "group/project";
-  activity.gitlab_user_id = actor;
-  activity.author_email = author_email;
-  activity.author_name = "Someone";
-  activity.title = "Title of " + key;
-  activity.url = "https://gitlab.example.com/group/project/-/" + key;
-  return activity;
-}
-
 domain::Activity Commit(const std::string& key, TimePoint at, std::optional<int64_t> pusher,
                         const std::string& author_email) {
-  return Activity(key, domain::ActivityKind::kCommit, at, pusher, author_email);
+  return TestActivity(key, domain::ActivityKind::kCommit, at, pusher, author_email);
 }
 
 std::vector<std::string> Keys(const std::vector<domain::Activity>& activities) {
@@ -68,11 +51,11 @@ class ActivityContract : public StoreTest {
 WORKLOG_STORE_BACKENDS(ActivityContract);
 
 TEST_P(ActivityContract, SameActivitySeenTwiceIsStoredOnce) {
-  const auto a = Activity("mr:1", domain::ActivityKind::kMergeRequest, day_ + hours(9), 10);
+  const auto a = TestActivity("mr:1", domain::ActivityKind::kMergeRequest, day_ + hours(9), 10);
   const auto b = Commit("commit:abc", day_ + hours(10), 10, "ada@example.com");
   EXPECT_EQ(Insert({a, b}), 2);
   // Webhook and poll deliver the same things again, plus one new one, twice in a batch.
-  const auto c = Activity("issue:7", domain::ActivityKind::kIssue, day_ + hours(11), 10);
+  const auto c = TestActivity("issue:7", domain::ActivityKind::kIssue, day_ + hours(11), 10);
   EXPECT_EQ(Insert({b, c, a, c}), 1);
   EXPECT_EQ(store().Activities().Count().value(), 3);
   EXPECT_EQ(Insert({}), 0);
@@ -87,7 +70,7 @@ TEST_P(ActivityContract, StoredActivityReadsBackFieldForField) {
   commit.sha = "abc123";
   commit.issue_keys = {"PROJ-7", "OPS-2"};
   commit.time_spent_seconds = 5400;
-  auto push = Activity("push:9", domain::ActivityKind::kPush, day_, std::nullopt);
+  auto push = TestActivity("push:9", domain::ActivityKind::kPush, day_, std::nullopt);
   ASSERT_EQ(Insert({commit, push}), 2);
 
   auto read = store().Activities().GetByKeys({"commit:1:abc", "push:9", "missing"});
@@ -119,14 +102,14 @@ TEST_P(ActivityContract, StoredActivityReadsBackFieldForField) {
 TEST_P(ActivityContract, CommitsBelongToTheirAuthorsEmailElseToThePusher) {
   // Ada is GitLab user 10 with ada@example.com; Bob is GitLab user 11 with bob@example.com.
   Insert({
-      Activity("mr:ada", domain::ActivityKind::kMergeRequest, day_ + hours(9), 10),
-      Activity("mr:bob", domain::ActivityKind::kMergeRequest, day_ + hours(9), 11),
+      TestActivity("mr:ada", domain::ActivityKind::kMergeRequest, day_ + hours(9), 10),
+      TestActivity("mr:bob", domain::ActivityKind::kMergeRequest, day_ + hours(9), 11),
       Commit("c:ada-by-ada", day_ + hours(10), 10, "ada@example.com"),
       Commit("c:ada-pushed-by-bob", day_ + hours(11), 11, "ada@example.com"),
       Commit("c:bob-pushed-by-ada", day_ + hours(12), 10, "bob@example.com"),
       Commit("c:unknown-pushed-by-ada", day_ + hours(13), 10, "laptop@localhost"),
       Commit("c:unknown-pushed-by-bob", day_ + hours(14), 11, "old@home.example"),
-      Activity("note:ada", domain::ActivityKind::kComment, day_ + hours(15), 10),
+      TestActivity("note:ada", domain::ActivityKind::kComment, day_ + hours(15), 10),
   });
   EXPECT_THAT(ListKeys({.gitlab_user_ids = {10},
                         .emails = {"ada@example.com"},
@@ -145,10 +128,10 @@ TEST_P(ActivityContract, CommitsBelongToTheirAuthorsEmailElseToThePusher) {
 
 TEST_P(ActivityContract, TimeRangeIncludesFromAndExcludesTo) {
   Insert({
-      Activity("before", domain::ActivityKind::kIssue, day_ - minutes(1), 10),
-      Activity("at-from", domain::ActivityKind::kIssue, day_, 10),
+      TestActivity("before", domain::ActivityKind::kIssue, day_ - minutes(1), 10),
+      TestActivity("at-from", domain::ActivityKind::kIssue, day_, 10),
       Commit("c:last", day_ + hours(24) - minutes(1), 99, "ada@example.com"),
-      Activity("at-to", domain::ActivityKind::kIssue, day_ + hours(24), 10),
+      TestActivity("at-to", domain::ActivityKind::kIssue, day_ + hours(24), 10),
       Commit("c:at-to", day_ + hours(24), 99, "ada@example.com"),
   });
   EXPECT_THAT(ListKeys({.gitlab_user_ids = {10},
@@ -160,7 +143,7 @@ TEST_P(ActivityContract, TimeRangeIncludesFromAndExcludesTo) {
 }
 
 TEST_P(ActivityContract, UserWithoutGitlabAccountOrEmailsSeesNothing) {
-  Insert({Activity("mr:1", domain::ActivityKind::kMergeRequest, day_ + hours(9), 10),
+  Insert({TestActivity("mr:1", domain::ActivityKind::kMergeRequest, day_ + hours(9), 10),
           Commit("c:1", day_ + hours(9), 10, "ada@example.com")});
   EXPECT_THAT(ListKeys({.gitlab_user_ids = {},
                         .emails = {},
@@ -178,8 +161,8 @@ TEST_P(ActivityContract, UserWithoutGitlabAccountOrEmailsSeesNothing) {
 }
 
 TEST_P(ActivityContract, SeveralGitlabAccountsAndEmailsOfOneUserAreMerged) {
-  Insert({Activity("mr:a", domain::ActivityKind::kMergeRequest, day_ + hours(9), 10),
-          Activity("mr:b", domain::ActivityKind::kMergeRequest, day_ + hours(10), 12),
+  Insert({TestActivity("mr:a", domain::ActivityKind::kMergeRequest, day_ + hours(9), 10),
+          TestActivity("mr:b", domain::ActivityKind::kMergeRequest, day_ + hours(10), 12),
           Commit("c:work", day_ + hours(11), 99, "ada@work.example"),
           Commit("c:home", day_ + hours(12), 99, "ada@home.example")});
   EXPECT_THAT(ListKeys({.gitlab_user_ids = {10, 12},
@@ -191,7 +174,7 @@ TEST_P(ActivityContract, SeveralGitlabAccountsAndEmailsOfOneUserAreMerged) {
 }
 
 TEST_P(ActivityContract, DeleteAllRemovesEveryActivity) {
-  Insert({Activity("mr:1", domain::ActivityKind::kMergeRequest, day_, 10),
+  Insert({TestActivity("mr:1", domain::ActivityKind::kMergeRequest, day_, 10),
           Commit("c:1", day_, 10, "ada@example.com")});
   ASSERT_TRUE(store().Activities().DeleteAll());
   EXPECT_EQ(store().Activities().Count().value(), 0);

@@ -16,19 +16,7 @@ namespace {
 
 domain::Activity Made(const std::string& key, domain::ActivityKind kind,
                       std::optional<int64_t> actor, const std::string& author_email) {
-  domain::Activity activity;
-  activity.key = key;
-  activity.kind = kind;
-  activity.action = kind == domain::ActivityKind::kCommit ? "pushed" : "opened";
-  activity.occurred_at = At(2026, 11, 24, 10);
-  activity.project_id = 42;
-  activity.project_path = "group/project";
-  activity.gitlab_user_id = actor;
-  activity.author_email = author_email;
-  activity.author_name = "Someone";
-  activity.title = "Title of " + key;
-  activity.url = "https://gitlab.example.com/group/project/-/" + key;
-  return activity;
+  return TestActivity(key, kind, At(2026, 11, 24, 10), actor, author_email);
 }
 
 domain::Activity Commit(const std::string& key, std::optional<int64_t> pusher,

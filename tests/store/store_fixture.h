@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -9,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "common/clock.h"
+#include "domain/activity.h"
 #include "store/store.h"
 #include "support/pg_database.h"
 #include "support/temp_dir.h"
@@ -28,6 +30,25 @@ inline void PrintTo(Backend backend, std::ostream* out) {
 inline TimePoint At(int y, unsigned m, unsigned d, int hh = 0, int mm = 0) {
   return date::sys_days{date::year_month_day{date::year{y}, date::month{m}, date::day{d}}} +
          std::chrono::hours{hh} + std::chrono::minutes{mm};
+}
+
+// An activity of project 42 for the contract suites.
+inline domain::Activity TestActivity(const std::string& key, domain::ActivityKind kind,
+                                     TimePoint at, std::optional<int64_t> actor,
+                                     const std::string& author_email = "") {
+  domain::Activity activity;
+  activity.key = key;
+  activity.kind = kind;
+  activity.action = kind == domain::ActivityKind::kCommit ? "pushed" : "opened";
+  activity.occurred_at = at;
+  activity.project_id = 42;
+  activity.project_path = "group/project";
+  activity.gitlab_user_id = actor;
+  activity.author_email = author_email;
+  activity.author_name = "Someone";
+  activity.title = "Title of " + key;
+  activity.url = "https://gitlab.example.com/group/project/-/" + key;
+  return activity;
 }
 
 // Every test gets its own empty, migrated database: a temporary SQLite file, or a fresh
