@@ -232,6 +232,7 @@ struct Server::Impl {
     };
     server.set_tcp_nodelay(true);
     server.set_keep_alive_timeout(2);
+    server.set_keep_alive_max_count(100000);
     server.set_read_timeout(10);
     server.set_write_timeout(10);
     server.set_payload_max_length(options.max_body);
