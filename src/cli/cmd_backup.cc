@@ -73,7 +73,7 @@ void AddRestoreCommand(CLI::App& app, int& exit_code) {
   restore->add_option("--from", flags->file, "the backup file made by worklog backup")->required();
   AddDbOption(*restore, flags->db_url);
   restore->add_flag("--force", flags->force,
-                    "replace a database that already has tables (stop serve first)");
+                    "replace a database that already has tables (never one a serve has open)");
   restore->callback([flags, &exit_code] { exit_code = RunRestore(*flags); });
 }
 

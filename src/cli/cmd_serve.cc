@@ -24,6 +24,7 @@
 #include "common/clock.h"
 #include "common/process_memory.h"
 #include "http/server.h"
+#include "store/backup.h"
 
 namespace worklog::cli {
 namespace {
@@ -169,6 +170,12 @@ int RunServe(ServeFlags flags) {
   gitlab_options.sync.poll_interval = std::chrono::seconds(flags.poll_interval_seconds);
   gitlab_options.sync.backfill = std::chrono::hours(24 * flags.backfill_days);
 
+  // Before the store opens: `worklog restore` refuses a database a server holds.
+  auto serving = store::ServingLock::Acquire(flags.db_url, store::ServingLock::Mode::kServe);
+  if (!serving) {
+    fmt::print(stderr, "worklog serve: {}\n", serving.error().message);
+    return 1;
+  }
   SystemClock clock;
   auto app = app::App::Open(
       flags.db_url, clock,

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <sys/file.h>
 
 #include "common/clock.h"
 #include "store/migrations.h"
@@ -248,6 +249,62 @@ Result<BackupInfo> BackupDatabase(std::string_view db_url, const std::string& to
   return info;
 }
 
+ServingLock& ServingLock::operator=(ServingLock&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) {
+      ::close(fd_);
+    }
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
+
+ServingLock::~ServingLock() {
+  if (fd_ >= 0) {
+    ::close(fd_);  // drops the flock
+  }
+}
+
+Result<ServingLock> ServingLock::Acquire(std::string_view db_url, Mode mode) {
+  if (!db_url.starts_with("sqlite:")) {
+    return ServingLock();
+  }
+  auto path = SqlitePath(db_url, "db");
+  if (!path) {
+    return tl::unexpected(path.error());
+  }
+  const std::filesystem::path parent = std::filesystem::path(*path).parent_path();
+  if (!parent.empty()) {
+    std::error_code ignored;
+    std::filesystem::create_directories(parent, ignored);
+  }
+  // A file of its own, never the database: closing any descriptor of a SQLite file drops the
+  // POSIX locks SQLite holds on it in this process.
+  const std::string lock_path = *path + ".lock";
+  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Unavailable(
+        fmt::format("cannot open {}: {}", lock_path, std::generic_category().message(errno)));
+  }
+  ServingLock lock(fd);
+  if (::flock(fd, (mode == Mode::kServe ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0) {
+    const int error = errno;
+    if (error != EWOULDBLOCK) {
+      return Unavailable(
+          fmt::format("cannot lock {}: {}", lock_path, std::generic_category().message(error)));
+    }
+    if (mode == Mode::kServe) {
+      return Conflict(fmt::format(
+          "{} is being restored (worklog restore holds {}): start the server when it is done",
+          *path, lock_path));
+    }
+    return Conflict(fmt::format(
+        "a worklog serve is running on {} (it holds {}): stop every server on it, then restore",
+        *path, lock_path));
+  }
+  return lock;
+}
+
 Result<BackupInfo> RestoreDatabase(const std::string& from_file, std::string_view db_url,
                                    const RestoreOptions& options) {
   auto path = SqlitePath(db_url, "db");
@@ -268,6 +325,11 @@ Result<BackupInfo> RestoreDatabase(const std::string& from_file, std::string_vie
   }
   info->bytes = static_cast<int64_t>(std::filesystem::file_size(from_file, error));
 
+  // Held until the restored database is migrated: no server starts on it meanwhile.
+  auto serving = ServingLock::Acquire(db_url, ServingLock::Mode::kRestore);
+  if (!serving) {
+    return tl::unexpected(serving.error());
+  }
   const std::filesystem::path parent = std::filesystem::path(*path).parent_path();
   if (!parent.empty()) {
     std::filesystem::create_directories(parent, error);

@@ -3,6 +3,9 @@
 // into a new path, a second server on the restored database reads them back. Plus the
 // refusals: an existing database without --force, a file that is not a worklog database,
 // PostgreSQL URLs (pg_dump / pg_restore).
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -14,6 +17,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "deployment.h"
@@ -155,6 +159,50 @@ TEST(SecurityBackup, RestoreRefusesAnExistingDatabaseUnlessForced) {
             0);
   EXPECT_NE(RunWorklog({"token", "create", "--db", target, "--email", "two@example.com"}).exit_code,
             0);
+}
+
+// A forced restore under a running server would be undone or corrupted by the server's own
+// cached pages: restore refuses while any `worklog serve` has the database open, and a server
+// does not start while a restore holds it. Both ways, nothing already stored is touched.
+TEST(SecurityBackup, RestoreAndServeNeverShareADatabase) {
+  WORKLOG_START_DEPLOYMENT(deployment, Backend::kSqlite);
+  deployment->AddUser("ada@example.com", "admin");
+  ApiClient ada = deployment->Client();
+  ada.UseBearer(deployment->CreateToken("ada@example.com"));
+  ASSERT_EQ(ada.Post("/api/v1/worklogs", Worklog("KEEP-1", 600)).status, 201);
+  const std::string other = "sqlite:" + deployment->dir().File("other.db");
+  AddUserTo(other, "zed@example.com", "Zed", "user", "UTC");
+  const std::string backup = deployment->dir().File("other.backup");
+  ASSERT_EQ(RunWorklog({"backup", "--db", other, "--to", backup}).exit_code, 0);
+
+  const CommandResult refused =
+      RunWorklog({"restore", "--from", backup, "--db", deployment->db_url(), "--force"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_THAT(refused.err, HasSubstr("a worklog serve is running on"));
+  const Reply kept = ada.Get("/api/v1/worklogs?from=2026-11-24&to=2026-11-24");
+  ASSERT_EQ(kept.status, 200) << kept.body;
+  ASSERT_EQ(kept.json["worklogs"].size(), 1u);
+  EXPECT_EQ(kept.json["worklogs"][0]["issue_key"], "KEEP-1");
+
+  ASSERT_TRUE(deployment->server().Stop().has_value());
+  // A restore in progress: its lock, held here, keeps a server from starting.
+  const std::string db_file = deployment->db_url().substr(std::string_view("sqlite:").size());
+  const int fd = ::open((db_file + ".lock").c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  EXPECT_FALSE(deployment->server().Start().has_value());
+  EXPECT_THAT(deployment->server().Stderr(), HasSubstr("is being restored"));
+  ::close(fd);
+
+  // Nobody on it: the forced restore goes through, and a server starts on the result.
+  const CommandResult forced =
+      RunWorklog({"restore", "--from", backup, "--db", deployment->db_url(), "--force"});
+  ASSERT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_EQ(
+      RunWorklog({"token", "create", "--db", deployment->db_url(), "--email", "zed@example.com"})
+          .exit_code,
+      0);
+  ASSERT_TRUE(deployment->server().Start().has_value());
 }
 
 TEST(SecurityBackup, RestoreRefusesFilesThatAreNotWorklogDatabases) {
