@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "store/activity_layout.h"
 #include "store/codec.h"
 #include "store/postgres/pg_store.h"
 
@@ -15,20 +16,40 @@ namespace {
 // transaction.
 constexpr std::size_t kRowsPerStatement = 500;
 
+// Row layout: migrations/postgres/0032_compact_activities.sql, store/activity_layout.h.
+// The chunk's url prefixes are stored first (kInsertUrlPrefixes), so the join finds them.
+constexpr std::string_view kInsertUrlPrefixes = R"sql(
+  INSERT INTO activity_url_prefixes (prefix)
+  SELECT DISTINCT url_prefix FROM jsonb_to_recordset($1::jsonb) AS x(url_prefix text)
+  WHERE url_prefix IS NOT NULL ORDER BY 1
+  ON CONFLICT (prefix) DO NOTHING
+)sql";
+
 // The whole chunk travels as one JSON document ($1), one round trip. Rows come sorted by
-// key, so concurrent batches lock keys in the same order and never deadlock.
+// key, so concurrent batches lock keys in the same order and never deadlock. full_key: the
+// key as read back, which a row stored without one must not share with a stored key;
+// other_project/other_sha: an explicit key in derivable commit form, which no commit stored
+// without a key may have.
 constexpr std::string_view kInsertActivities = R"sql(
   INSERT INTO activities (key, kind, action, occurred_at_us, project_id, project_path,
-                          gitlab_user_id, author_email, author_name, title, body, url, ref, sha,
-                          issue_keys, time_spent_seconds)
-  SELECT key, kind, action, occurred_at_us, project_id, project_path, gitlab_user_id,
-         author_email, author_name, title, body, url, ref, sha, issue_keys, time_spent_seconds
+                          gitlab_user_id, author_email, author_name, title, body, body_tail,
+                          url_prefix, url, ref, sha, sha_bytes, issue_keys, time_spent_seconds)
+  SELECT x.key, x.kind, x.action, x.occurred_at_us, x.project_id, x.project_path,
+         x.gitlab_user_id, x.author_email, x.author_name, x.title, x.body, x.body_tail, p.id,
+         x.url, x.ref, x.sha, decode(x.sha_hex, 'hex'), x.issue_keys, x.time_spent_seconds
   FROM jsonb_to_recordset($1::jsonb) AS x(
-    key text, kind text, action text, occurred_at_us bigint, project_id bigint,
+    key text, full_key text, kind text, action text, occurred_at_us bigint, project_id bigint,
     project_path text, gitlab_user_id bigint, author_email text, author_name text, title text,
-    body text, url text, ref text, sha text, issue_keys jsonb, time_spent_seconds bigint)
-  ORDER BY key
-  ON CONFLICT (key) DO NOTHING
+    body text, body_tail text, url_prefix text, url text, ref text, sha text, sha_hex text,
+    issue_keys jsonb, time_spent_seconds bigint, other_project bigint, other_sha text)
+  LEFT JOIN activity_url_prefixes p ON p.prefix = x.url_prefix
+  WHERE (x.key IS NOT NULL OR NOT EXISTS (SELECT 1 FROM activities o WHERE o.key = x.full_key))
+    AND (x.other_project IS NULL
+         OR NOT EXISTS (SELECT 1 FROM activities o
+                        WHERE o.key IS NULL AND o.project_id = x.other_project
+                          AND o.sha_bytes = decode(x.other_sha, 'hex')))
+  ORDER BY x.full_key
+  ON CONFLICT DO NOTHING
   RETURNING gitlab_user_id, kind, author_email
 )sql";
 
@@ -55,34 +76,48 @@ constexpr std::string_view kSelectFeedStamp = R"sql(
                    WHERE i.user_id = $1::bigint), 0)::bigint
 )sql";
 
+// The columns ReadActivities reads, each derived again where it was stored NULL.
+#define ACTIVITY_COLUMNS                                                                     \
+  "coalesce(a.key, 'commit:' || a.project_id || ':' || encode(a.sha_bytes, 'hex')) AS key, " \
+  "a.kind, a.action, a.occurred_at_us, a.project_id, a.project_path, a.gitlab_user_id, "     \
+  "a.author_email, a.author_name, a.title, "                                                 \
+  "coalesce(a.body, a.title || coalesce(a.body_tail, '')), "                                 \
+  "coalesce(p.prefix, '') || coalesce(a.url, 'commit/' || "                                  \
+  "coalesce(encode(a.sha_bytes, 'hex'), a.sha)), "                                           \
+  "a.ref, coalesce(encode(a.sha_bytes, 'hex'), a.sha), a.issue_keys::text, "                 \
+  "a.time_spent_seconds "
+
 // Two index range scans (actor; commit author), disjoint so UNION ALL needs no dedupe:
 // the first leaves out commits authored under one of the user's e-mails, which the
 // second returns.
-constexpr std::string_view kSelectUserActivities = R"sql(
-  SELECT key, kind, action, occurred_at_us, project_id, project_path, gitlab_user_id,
-         author_email, author_name, title, body, url, ref, sha, issue_keys::text,
-         time_spent_seconds
-  FROM activities
-  WHERE gitlab_user_id = ANY ($1::bigint[])
-    AND occurred_at_us >= $4 AND occurred_at_us < $5
-    AND (kind <> 'commit'
-         OR NOT (author_email = ANY ($2::text[]) OR author_email = ANY ($3::text[])))
+constexpr std::string_view kSelectUserActivities = "SELECT " ACTIVITY_COLUMNS R"sql(
+  FROM activities a LEFT JOIN activity_url_prefixes p ON p.id = a.url_prefix
+  WHERE a.gitlab_user_id = ANY ($1::bigint[])
+    AND a.occurred_at_us >= $4 AND a.occurred_at_us < $5
+    AND (a.kind <> 'commit'
+         OR NOT (a.author_email = ANY ($2::text[]) OR a.author_email = ANY ($3::text[])))
   UNION ALL
-  SELECT key, kind, action, occurred_at_us, project_id, project_path, gitlab_user_id,
-         author_email, author_name, title, body, url, ref, sha, issue_keys::text,
-         time_spent_seconds
-  FROM activities
-  WHERE kind = 'commit' AND author_email = ANY ($2::text[])
-    AND occurred_at_us >= $4 AND occurred_at_us < $5
+  SELECT )sql" ACTIVITY_COLUMNS R"sql(
+  FROM activities a LEFT JOIN activity_url_prefixes p ON p.id = a.url_prefix
+  WHERE a.kind = 'commit' AND a.author_email = ANY ($2::text[])
+    AND a.occurred_at_us >= $4 AND a.occurred_at_us < $5
   ORDER BY occurred_at_us, key
 )sql";
 
-constexpr std::string_view kSelectActivitiesByKeys = R"sql(
-  SELECT key, kind, action, occurred_at_us, project_id, project_path, gitlab_user_id,
-         author_email, author_name, title, body, url, ref, sha, issue_keys::text,
-         time_spent_seconds
-  FROM activities WHERE key = ANY ($1::text[])
+// $1 every key asked for; $2/$3 the project ids and sha hex of those in derivable commit
+// form, found among the rows stored without a key.
+constexpr std::string_view kSelectActivitiesByKeys = "SELECT " ACTIVITY_COLUMNS R"sql(
+  FROM activities a LEFT JOIN activity_url_prefixes p ON p.id = a.url_prefix
+  WHERE a.key = ANY ($1::text[])
+  UNION ALL
+  SELECT )sql" ACTIVITY_COLUMNS R"sql(
+  FROM unnest($2::bigint[], $3::text[]) AS c(project_id, sha_hex)
+  JOIN activities a ON a.key IS NULL AND a.project_id = c.project_id
+                   AND a.sha_bytes = decode(c.sha_hex, 'hex')
+  LEFT JOIN activity_url_prefixes p ON p.id = a.url_prefix
 )sql";
+
+#undef ACTIVITY_COLUMNS
 
 // TRUNCATE is instant on millions of rows, where DELETE would write every one to the WAL.
 // The feeds it empties change their stamp ("all").
@@ -94,17 +129,26 @@ constexpr std::string_view kDeleteActivities = R"sql(
 
 constexpr std::string_view kCountActivities = "SELECT count(*) FROM activities";
 
-std::string ActivityJson(const domain::Activity& a) {
+std::string JsonOrNull(const std::optional<std::string>& text) {
+  return text ? JsonString(*text) : "null";
+}
+
+std::string ActivityJson(const domain::Activity& a, const StoredActivity& row) {
   return fmt::format(
-      R"({{"key":{},"kind":{},"action":{},"occurred_at_us":{},"project_id":{},)"
+      R"({{"key":{},"full_key":{},"kind":{},"action":{},"occurred_at_us":{},"project_id":{},)"
       R"("project_path":{},"gitlab_user_id":{},"author_email":{},"author_name":{},"title":{},)"
-      R"("body":{},"url":{},"ref":{},"sha":{},"issue_keys":{},"time_spent_seconds":{}}})",
-      JsonString(a.key), JsonString(domain::KindName(a.kind)), JsonString(a.action),
-      ToMicros(a.occurred_at), a.project_id, JsonString(a.project_path),
+      R"("body":{},"body_tail":{},"url_prefix":{},"url":{},"ref":{},"sha":{},"sha_hex":{},)"
+      R"("issue_keys":{},"time_spent_seconds":{},"other_project":{},"other_sha":{}}})",
+      JsonOrNull(row.key), JsonString(row.full_key), JsonString(domain::KindName(a.kind)),
+      JsonString(a.action), ToMicros(a.occurred_at), a.project_id, JsonString(a.project_path),
       a.gitlab_user_id ? std::to_string(*a.gitlab_user_id) : "null", JsonString(a.author_email),
-      JsonString(a.author_name), JsonString(a.title), JsonString(a.body), JsonString(a.url),
-      JsonString(a.ref), JsonString(a.sha), EncodeStringArray(a.issue_keys),
-      a.time_spent_seconds ? std::to_string(*a.time_spent_seconds) : "null");
+      JsonString(a.author_name), JsonString(a.title), JsonOrNull(row.body),
+      JsonOrNull(row.body_tail), JsonOrNull(row.url_prefix), JsonOrNull(row.url), JsonString(a.ref),
+      row.sha_hex ? "null" : JsonString(a.sha), JsonOrNull(row.sha_hex),
+      EncodeStringArray(a.issue_keys),
+      a.time_spent_seconds ? std::to_string(*a.time_spent_seconds) : "null",
+      row.commit_key_of_other ? std::to_string(row.commit_key_of_other->project_id) : "null",
+      row.commit_key_of_other ? JsonString(row.commit_key_of_other->sha_hex) : "null");
 }
 
 Result<std::vector<domain::Activity>> ReadActivities(const Rows& rows) {
@@ -162,7 +206,7 @@ Result<int64_t> PgActivities::InsertBatch(const std::vector<domain::Activity>& a
       if (i > start) {
         json.push_back(',');
       }
-      json += ActivityJson(*sorted[i]);
+      json += ActivityJson(*sorted[i], ToStored(*sorted[i]));
     }
     json.push_back(']');
     chunks.push_back(std::move(json));
@@ -177,6 +221,9 @@ Result<int64_t> PgActivities::InsertBatch(const std::vector<domain::Activity>& a
     // The feed marks of what was actually inserted (a skipped duplicate changes no feed).
     std::set<std::string> marks;
     for (const std::string& chunk : chunks) {
+      if (auto prefixes = db.Exec(kInsertUrlPrefixes, Params().Add(chunk)); !prefixes) {
+        return tl::unexpected(prefixes.error());
+      }
       auto rows = db.Exec(kInsertActivities, Params().Add(chunk));
       if (!rows) {
         return tl::unexpected(rows.error());
@@ -222,7 +269,18 @@ Result<std::vector<domain::Activity>> PgActivities::ListForUser(const ActivityQu
 Result<std::vector<domain::Activity>> PgActivities::GetByKeys(
     const std::vector<std::string>& keys) {
   return store_.pool().Run([&](Connection& db) -> Result<std::vector<domain::Activity>> {
-    auto rows = db.Exec(kSelectActivitiesByKeys, Params().Add(PgTextArray(keys)));
+    std::vector<int64_t> commit_projects;
+    std::vector<std::string> commit_shas;
+    for (const std::string& key : keys) {
+      if (auto parts = ParseDerivableCommitKey(key)) {
+        commit_projects.push_back(parts->project_id);
+        commit_shas.push_back(std::move(parts->sha_hex));
+      }
+    }
+    auto rows = db.Exec(kSelectActivitiesByKeys, Params()
+                                                     .Add(PgTextArray(keys))
+                                                     .Add(PgIntArray(commit_projects))
+                                                     .Add(PgTextArray(commit_shas)));
     if (!rows) {
       return tl::unexpected(rows.error());
     }

@@ -1,50 +1,83 @@
 // Activities on SQLite.
 #include <algorithm>
+#include <map>
 #include <set>
 #include <string>
 
 #include <fmt/format.h>
 
+#include "store/activity_layout.h"
 #include "store/codec.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace worklog::store::sqlite {
 namespace {
 
+// Row layout: migrations/sqlite/0032_compact_activities.sql, store/activity_layout.h.
+// ?17: the derived key of a row stored without one, ?18/?19: the project and sha of an
+// explicit key in derivable commit form; either must not be stored by another row.
 constexpr std::string_view kInsertActivity = R"sql(
   INSERT INTO activities (key, kind, action, occurred_at_us, project_id, project_path,
-                          gitlab_user_id, author_email, author_name, title, body, url, ref, sha,
-                          issue_keys, time_spent_seconds)
-  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-  ON CONFLICT (key) DO NOTHING
+                          gitlab_user_id, author_email, author_name, title, body, body_tail,
+                          url_prefix, url, ref, sha, issue_keys, time_spent_seconds)
+  SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?20, ?21
+  WHERE (?17 IS NULL OR NOT EXISTS (SELECT 1 FROM activities WHERE key = ?17))
+    AND (?18 IS NULL OR NOT EXISTS (SELECT 1 FROM activities
+                                    WHERE key IS NULL AND project_id = ?18 AND sha = ?19))
+  ON CONFLICT DO NOTHING
 )sql";
+
+constexpr std::string_view kInsertUrlPrefix = R"sql(
+  INSERT INTO activity_url_prefixes (prefix) VALUES (?1) ON CONFLICT (prefix) DO NOTHING
+)sql";
+
+constexpr std::string_view kSelectUrlPrefix =
+    "SELECT id FROM activity_url_prefixes WHERE prefix = ?1";
+
+// The columns ReadActivity reads, each derived again where it was stored NULL.
+#define WORKLOG_ACTIVITY_COLUMNS                                                            \
+  "coalesce(a.key, 'commit:' || a.project_id || ':' || lower(hex(a.sha))) AS key, a.kind, " \
+  "a.action, a.occurred_at_us, a.project_id, a.project_path, a.gitlab_user_id, "            \
+  "a.author_email, a.author_name, a.title, "                                                \
+  "coalesce(a.body, a.title || coalesce(a.body_tail, '')), "                                \
+  "coalesce(p.prefix, '') || coalesce(a.url, 'commit/' || "                                 \
+  "iif(typeof(a.sha) = 'blob', lower(hex(a.sha)), a.sha)), "                                \
+  "a.ref, iif(typeof(a.sha) = 'blob', lower(hex(a.sha)), a.sha), a.issue_keys, "            \
+  "a.time_spent_seconds "
 
 // Two index range scans (actor; commit author), disjoint so UNION ALL needs no dedupe:
 // the first leaves out commits authored under one of the user's e-mails, which the
 // second returns. ?1 gitlab user ids, ?2 e-mails, ?3 claimed e-mails (JSON arrays).
-constexpr std::string_view kSelectUserActivities = R"sql(
-  SELECT key, kind, action, occurred_at_us, project_id, project_path, gitlab_user_id,
-         author_email, author_name, title, body, url, ref, sha, issue_keys, time_spent_seconds
-  FROM activities
-  WHERE gitlab_user_id IN (SELECT value FROM json_each(?1))
-    AND occurred_at_us >= ?4 AND occurred_at_us < ?5
-    AND (kind <> 'commit'
-         OR (author_email NOT IN (SELECT value FROM json_each(?2))
-             AND author_email NOT IN (SELECT value FROM json_each(?3))))
+constexpr std::string_view kSelectUserActivities = "SELECT " WORKLOG_ACTIVITY_COLUMNS R"sql(
+  FROM activities a LEFT JOIN activity_url_prefixes p ON p.id = a.url_prefix
+  WHERE a.gitlab_user_id IN (SELECT value FROM json_each(?1))
+    AND a.occurred_at_us >= ?4 AND a.occurred_at_us < ?5
+    AND (a.kind <> 'commit'
+         OR (a.author_email NOT IN (SELECT value FROM json_each(?2))
+             AND a.author_email NOT IN (SELECT value FROM json_each(?3))))
   UNION ALL
-  SELECT key, kind, action, occurred_at_us, project_id, project_path, gitlab_user_id,
-         author_email, author_name, title, body, url, ref, sha, issue_keys, time_spent_seconds
-  FROM activities
-  WHERE kind = 'commit' AND author_email IN (SELECT value FROM json_each(?2))
-    AND occurred_at_us >= ?4 AND occurred_at_us < ?5
+  SELECT )sql" WORKLOG_ACTIVITY_COLUMNS R"sql(
+  FROM activities a LEFT JOIN activity_url_prefixes p ON p.id = a.url_prefix
+  WHERE a.kind = 'commit' AND a.author_email IN (SELECT value FROM json_each(?2))
+    AND a.occurred_at_us >= ?4 AND a.occurred_at_us < ?5
   ORDER BY occurred_at_us, key
 )sql";
 
-constexpr std::string_view kSelectActivitiesByKeys = R"sql(
-  SELECT key, kind, action, occurred_at_us, project_id, project_path, gitlab_user_id,
-         author_email, author_name, title, body, url, ref, sha, issue_keys, time_spent_seconds
-  FROM activities WHERE key IN (SELECT value FROM json_each(?1))
+// ?1 every key asked for (JSON array); ?2 those in derivable commit form as
+// [project_id, sha hex] pairs, found among the rows stored without a key.
+constexpr std::string_view kSelectActivitiesByKeys = "SELECT " WORKLOG_ACTIVITY_COLUMNS R"sql(
+  FROM activities a LEFT JOIN activity_url_prefixes p ON p.id = a.url_prefix
+  WHERE a.key IN (SELECT value FROM json_each(?1))
+  UNION ALL
+  SELECT )sql" WORKLOG_ACTIVITY_COLUMNS R"sql(
+  FROM json_each(?2) j
+  CROSS JOIN activities a
+  LEFT JOIN activity_url_prefixes p ON p.id = a.url_prefix
+  WHERE a.key IS NULL AND a.project_id = j.value ->> 0
+    AND a.sha = worklog_unhex(j.value ->> 1)
 )sql";
+
+#undef WORKLOG_ACTIVITY_COLUMNS
 
 constexpr std::string_view kDeleteActivities = R"sql(
   DELETE FROM activities;
@@ -120,6 +153,39 @@ Result<std::vector<domain::Activity>> AllActivities(Statement& statement) {
   }
 }
 
+// The id of every url prefix in `rows`, adding the ones not stored yet.
+Result<std::map<std::string, int64_t>> UrlPrefixIds(Connection& db,
+                                                    const std::vector<StoredActivity>& rows) {
+  std::map<std::string, int64_t> ids;
+  for (const StoredActivity& row : rows) {
+    if (!row.url_prefix || ids.contains(*row.url_prefix)) {
+      continue;
+    }
+    auto insert = db.Prepare(kInsertUrlPrefix);
+    if (!insert) {
+      return tl::unexpected(insert.error());
+    }
+    insert->Bind(1, *row.url_prefix);
+    if (auto done = insert->Run(); !done) {
+      return tl::unexpected(done.error());
+    }
+    auto select = db.Prepare(kSelectUrlPrefix);
+    if (!select) {
+      return tl::unexpected(select.error());
+    }
+    select->Bind(1, *row.url_prefix);
+    auto found = select->Step();
+    if (!found) {
+      return tl::unexpected(found.error());
+    }
+    if (!*found) {
+      return Internal("an activity url prefix vanished while inserting");
+    }
+    ids.emplace(*row.url_prefix, select->Int(0));
+  }
+  return ids;
+}
+
 }  // namespace
 
 Result<int64_t> SqliteActivities::InsertBatch(const std::vector<domain::Activity>& activities) {
@@ -135,7 +201,16 @@ Result<int64_t> SqliteActivities::InsertBatch(const std::vector<domain::Activity
   }
   std::sort(sorted.begin(), sorted.end(),
             [](const auto* a, const auto* b) { return a->key < b->key; });
+  std::vector<StoredActivity> stored;
+  stored.reserve(sorted.size());
+  for (const domain::Activity* activity : sorted) {
+    stored.push_back(ToStored(*activity));
+  }
   return store_.Write([&](Connection& db) -> Result<int64_t> {
+    auto prefix_ids = UrlPrefixIds(db, stored);
+    if (!prefix_ids) {
+      return tl::unexpected(prefix_ids.error());
+    }
     auto insert = db.Prepare(kInsertActivity);
     if (!insert) {
       return tl::unexpected(insert.error());
@@ -143,9 +218,11 @@ Result<int64_t> SqliteActivities::InsertBatch(const std::vector<domain::Activity
     int64_t inserted = 0;
     // The feed marks of what was actually inserted (a skipped duplicate changes no feed).
     std::set<std::string> marks;
-    for (const domain::Activity* activity : sorted) {
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+      const domain::Activity* activity = sorted[i];
+      const StoredActivity& row = stored[i];
       insert->Reset();
-      insert->Bind(1, activity->key)
+      insert->Bind(1, row.key)
           .Bind(2, domain::KindName(activity->kind))
           .Bind(3, activity->action)
           .Bind(4, ToMicros(activity->occurred_at))
@@ -155,12 +232,32 @@ Result<int64_t> SqliteActivities::InsertBatch(const std::vector<domain::Activity
           .Bind(8, activity->author_email)
           .Bind(9, activity->author_name)
           .Bind(10, activity->title)
-          .Bind(11, activity->body)
-          .Bind(12, activity->url)
-          .Bind(13, activity->ref)
-          .Bind(14, activity->sha)
-          .Bind(15, EncodeStringArray(activity->issue_keys))
-          .Bind(16, activity->time_spent_seconds);
+          .Bind(11, row.body)
+          .Bind(12, row.body_tail);
+      if (row.url_prefix) {
+        insert->Bind(13, prefix_ids->at(*row.url_prefix));
+      } else {
+        insert->BindNull(13);
+      }
+      insert->Bind(14, row.url).Bind(15, activity->ref);
+      if (row.sha_hex) {
+        insert->BindBlob(16, HexToBytes(*row.sha_hex));
+      } else {
+        insert->Bind(16, activity->sha);
+      }
+      if (row.key) {
+        insert->BindNull(17);
+      } else {
+        insert->Bind(17, row.full_key);
+      }
+      if (row.commit_key_of_other) {
+        insert->Bind(18, row.commit_key_of_other->project_id)
+            .BindBlob(19, HexToBytes(row.commit_key_of_other->sha_hex));
+      } else {
+        insert->BindNull(18).BindNull(19);
+      }
+      insert->Bind(20, EncodeStringArray(activity->issue_keys))
+          .Bind(21, activity->time_spent_seconds);
       auto changed = insert->Run();
       if (!changed) {
         return tl::unexpected(changed.error());
@@ -212,7 +309,17 @@ Result<std::vector<domain::Activity>> SqliteActivities::GetByKeys(
     if (!select) {
       return tl::unexpected(select.error());
     }
-    select->Bind(1, EncodeStringArray(keys));
+    std::string commits = "[";
+    for (const std::string& key : keys) {
+      if (auto parts = ParseDerivableCommitKey(key)) {
+        if (commits.size() > 1) {
+          commits.push_back(',');
+        }
+        commits += fmt::format(R"([{},"{}"])", parts->project_id, parts->sha_hex);
+      }
+    }
+    commits.push_back(']');
+    select->Bind(1, EncodeStringArray(keys)).Bind(2, commits);
     return AllActivities(*select);
   });
 }

@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_db.h"
 
 #include <cstdlib>
+#include <string>
 #include <utility>
 
 #include <fmt/format.h>
@@ -19,6 +20,44 @@ constexpr std::string_view kConnectionSettings = R"sql(
   PRAGMA foreign_keys = ON;
   PRAGMA temp_store = MEMORY;
 )sql";
+
+// worklog_unhex(text): the bytes of a string of hex digits as a BLOB, NULL for anything
+// else (migrations/sqlite/0032_compact_activities.sql; SQLite < 3.41 has no unhex()).
+void Unhex(sqlite3_context* context, int /*argc*/, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) != SQLITE_TEXT) {
+    sqlite3_result_null(context);
+    return;
+  }
+  const auto* text = sqlite3_value_text(argv[0]);
+  const int size = sqlite3_value_bytes(argv[0]);
+  auto digit = [](unsigned char c) -> int {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    return -1;
+  };
+  if (size % 2 != 0) {
+    sqlite3_result_null(context);
+    return;
+  }
+  std::string bytes(static_cast<std::size_t>(size / 2), '\0');
+  for (int i = 0; i < size; i += 2) {
+    const int high = digit(text[i]);
+    const int low = digit(text[i + 1]);
+    if (high < 0 || low < 0) {
+      sqlite3_result_null(context);
+      return;
+    }
+    bytes[static_cast<std::size_t>(i / 2)] = static_cast<char>(high * 16 + low);
+  }
+  sqlite3_result_blob(context, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+}
 
 void CheckBind(sqlite3* db, int code) {
   if (code != SQLITE_OK) {
@@ -155,6 +194,9 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {
   }
   sqlite3_extended_result_codes(db.get(), 1);
   sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+  sqlite3_create_function_v2(db.get(), "worklog_unhex", 1,
+                             SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr, &Unhex,
+                             nullptr, nullptr, nullptr);
   std::unique_ptr<Connection> connection(new Connection(std::move(db)));
   if (auto status = connection->Exec(kConnectionSettings); !status) {
     return tl::unexpected(status.error());

@@ -128,7 +128,57 @@ void SqliteStore::RunCheckpoints(const std::stop_token& stop) {
   }
 }
 
+namespace {
+
+// A migration that rewrites a table (0032_compact_activities.sql) leaves the old pages
+// free inside the file. VACUUM gives them back, but cannot run inside the migration's
+// transaction: it runs here, on its own connection, when over a quarter of the file (and
+// more than kVacuumMinFreePages) is free. Its temporary copy goes to a file, not memory.
+constexpr int64_t kVacuumMinFreePages = 1024;
+
+Status VacuumWhenMostlyFree(const std::string& path) {
+  auto db = Connection::Open(path);
+  if (!db) {
+    return tl::unexpected(db.error());
+  }
+  auto count = [&](std::string_view sql) -> Result<int64_t> {
+    auto select = (*db)->Prepare(sql);
+    if (!select) {
+      return tl::unexpected(select.error());
+    }
+    auto row = select->Step();
+    if (!row) {
+      return tl::unexpected(row.error());
+    }
+    return *row ? select->Int(0) : 0;
+  };
+  auto free_pages = count("PRAGMA freelist_count");
+  auto pages = count("PRAGMA page_count");
+  if (!free_pages || !pages) {
+    return tl::unexpected(!free_pages ? free_pages.error() : pages.error());
+  }
+  if (*free_pages < kVacuumMinFreePages || *free_pages * 4 < *pages) {
+    return {};
+  }
+  spdlog::info("database vacuuming backend=sqlite free_pages={} pages={}", *free_pages, *pages);
+  if (auto done = (*db)->Exec("PRAGMA temp_store = FILE; VACUUM;"); !done) {
+    return tl::unexpected(
+        Error{done.error().code, {}, fmt::format("vacuum failed: {}", done.error().message)});
+  }
+  spdlog::info("database vacuumed backend=sqlite");
+  return {};
+}
+
+}  // namespace
+
 Status SqliteStore::Migrate() {
+  if (auto migrated = ApplyMigrations(); !migrated) {
+    return migrated;
+  }
+  return VacuumWhenMostlyFree(path_);
+}
+
+Status SqliteStore::ApplyMigrations() {
   return Write([&](Connection& db) -> Status {
     if (auto created = db.Exec(kCreateMigrationsTable); !created) {
       return created;

@@ -144,6 +144,7 @@ class SqliteStore final : public Store {
   }
 
  private:
+  Status ApplyMigrations();
   void CommitInGroup(PendingWrite& write);
   // The WAL is checkpointed by checkpointer_, on its own connection, once it holds
   // kCheckpointPages: a commit (and the acknowledgements waiting on it) never pays for
