@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -36,6 +37,7 @@ struct ServeFlags {
   std::string data_dir = "./data";
   std::string web_dir;  // default: web/dist when it exists
   int threads = 32;
+  std::vector<std::string> trusted_proxies;  // whose X-Forwarded-For names the client
   int poll_interval_seconds = 300;
   std::string gitlab_integration = "on";  // on | off
   std::string smart_commits = "on";       // on | off: the organization-wide rule
@@ -103,6 +105,12 @@ int RunServe(ServeFlags flags) {
   }
   if (flags.threads < 2 || flags.threads > 1024) {
     fmt::print(stderr, "worklog serve: --threads must be from 2 to 1024\n");
+    return 2;
+  }
+  auto trusted_proxies = http::TrustedProxies::Parse(flags.trusted_proxies);
+  if (!trusted_proxies) {
+    fmt::print(stderr, "worklog serve: --{}: {}\n", trusted_proxies.error().field,
+               trusted_proxies.error().message);
     return 2;
   }
   std::error_code ec;
@@ -198,7 +206,8 @@ int RunServe(ServeFlags flags) {
 
   http::Server server(**app, http::ServerOptions{.web_dir = flags.web_dir,
                                                  .threads = flags.threads,
-                                                 .max_body = http::kServerMaxBody});
+                                                 .max_body = http::kServerMaxBody,
+                                                 .trusted_proxies = *trusted_proxies});
   auto port = server.Bind(listen->host, listen->port);
   if (!port) {
     fmt::print(stderr, "worklog serve: {}\n", port.error().message);
@@ -271,6 +280,12 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
   command->add_option("--threads", flags->threads, "connection threads")
       ->envname("WORKLOG_THREADS")
       ->capture_default_str();
+  command
+      ->add_option("--trusted-proxy", flags->trusted_proxies,
+                   "address or CIDR range of a reverse proxy whose X-Forwarded-For names the "
+                   "client (sign-in limits, logs); repeat for several")
+      ->envname("WORKLOG_TRUSTED_PROXIES")
+      ->delimiter(',');
   command
       ->add_option("--poll-interval", flags->poll_interval_seconds, "seconds between GitLab polls")
       ->envname("WORKLOG_POLL_INTERVAL")

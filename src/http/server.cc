@@ -55,7 +55,7 @@ struct Trace {
 };
 thread_local Trace trace;  // NOLINT: per-thread by design
 
-Request FromHttplib(const httplib::Request& in) {
+Request FromHttplib(const httplib::Request& in, const TrustedProxies& trusted_proxies) {
   Request out;
   out.method = in.method;
   out.path = in.path;
@@ -67,7 +67,8 @@ Request FromHttplib(const httplib::Request& in) {
     out.query.emplace_back(key, value);
   }
   out.body = in.body;
-  out.remote_addr = in.remote_addr;
+  out.remote_addr =
+      ClientAddress(in.remote_addr, in.get_header_value("X-Forwarded-For"), trusted_proxies);
   return out;
 }
 
@@ -253,7 +254,7 @@ struct Server::Impl {
     });
     const httplib::Server::Handler handler = [this](const httplib::Request& in,
                                                     httplib::Response& out) {
-      Request request = FromHttplib(in);
+      Request request = FromHttplib(in, options.trusted_proxies);
       request.request_id = trace.active ? trace.request_id : RandomToken(9);
       const Response response = HandleRequest(request, trace.route, trace.user_id);
       ToHttplib(response, out);
@@ -311,7 +312,10 @@ struct Server::Impl {
           "bytes_in={} bytes_out={} remote={} user_id={}",
           current.request_id, in.method, in.path, current.route, out.status,
           std::chrono::duration<double, std::milli>(latency).count(), in.body.size(),
-          out.body.size(), in.remote_addr, current.user_id);
+          out.body.size(),
+          ClientAddress(in.remote_addr, in.get_header_value("X-Forwarded-For"),
+                        options.trusted_proxies),
+          current.user_id);
     });
   }
 

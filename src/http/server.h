@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "http/client_address.h"
 #include "http/metrics.h"
 #include "http/request.h"
 #include "http/router.h"
@@ -19,6 +20,7 @@ struct ServerOptions {
   std::string web_dir;  // the built UI; empty or missing: no UI
   int threads = 32;     // connection threads (an idle keep-alive connection holds one)
   std::size_t max_body = kServerMaxBody;  // for any route; routes set lower limits
+  TrustedProxies trusted_proxies{};  // whose X-Forwarded-For names the client (client_address.h)
 };
 
 // The HTTP server: authentication (session cookie + CSRF token, or Bearer token), routing to

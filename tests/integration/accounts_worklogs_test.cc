@@ -182,6 +182,44 @@ TEST_P(AccountsAndWorklogs, FiveWrongPasswordsAnswer429WithRetryAfter) {
   EXPECT_EQ(locked.Header("Content-Type"), "application/problem+json");
 }
 
+// Behind the README's nginx every request comes from the proxy's address: without
+// --trusted-proxy, five wrong passwords from anyone would lock everyone out of signing in.
+TEST_P(AccountsAndWorklogs, BehindATrustedProxyEachClientHasItsOwnSignInLimit) {
+  auto deployment = Deployment::Create(GetParam(), {"--trusted-proxy", "127.0.0.1"});
+  if (!deployment) {
+    GTEST_SKIP() << "PostgreSQL unavailable: run under scripts/with-postgres";
+  }
+  ASSERT_TRUE(deployment->server().Start().has_value());
+  deployment->AddUser("alice@example.com");
+  const httplib::Headers attacker{{"X-Forwarded-For", "203.0.113.7"}};
+  const httplib::Headers alice{{"X-Forwarded-For", "198.51.100.20"}};
+  ApiClient client = deployment->Client();
+  for (int i = 0; i < 5; ++i) {  // five accounts: only the address limit can trip
+    const nlohmann::json wrong{{"email", "guess" + std::to_string(i) + "@example.com"},
+                               {"password", "wrong password"}};
+    EXPECT_EQ(client.Post("/api/v1/session", wrong, attacker).status, 401);
+  }
+  const nlohmann::json right{{"email", "alice@example.com"}, {"password", kPassword}};
+  EXPECT_EQ(client.Post("/api/v1/session", right, attacker).status, 429);
+  EXPECT_EQ(client.Post("/api/v1/session", right, alice).status, 200);
+}
+
+// Without a trusted proxy the header is the client's own word: it changes nothing.
+TEST_P(AccountsAndWorklogs, AnUntrustedXForwardedForDoesNotEscapeTheSignInLimit) {
+  WORKLOG_START_DEPLOYMENT(deployment, GetParam());
+  deployment->AddUser("alice@example.com");
+  ApiClient client = deployment->Client();
+  for (int i = 0; i < 5; ++i) {
+    const nlohmann::json wrong{{"email", "guess" + std::to_string(i) + "@example.com"},
+                               {"password", "wrong password"}};
+    const httplib::Headers spoofed{{"X-Forwarded-For", "203.0.113." + std::to_string(i)}};
+    EXPECT_EQ(client.Post("/api/v1/session", wrong, spoofed).status, 401);
+  }
+  const nlohmann::json right{{"email", "alice@example.com"}, {"password", kPassword}};
+  EXPECT_EQ(client.Post("/api/v1/session", right, {{"X-Forwarded-For", "198.51.100.20"}}).status,
+            429);
+}
+
 TEST_P(AccountsAndWorklogs, BearerTokenWritesWithoutCsrfToken) {
   WORKLOG_START_DEPLOYMENT(deployment, GetParam());
   deployment->AddUser("alice@example.com");
