@@ -32,8 +32,7 @@ end
 
 done = bench_done
 
--- BENCH_DELAY_MS: pause per connection between requests (the soak's fixed rate).
-local pause = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
-if pause > 0 then
-  function delay() return pause end
-end
+-- BENCH_RATE (requests/s per wrk thread) or BENCH_DELAY_MS (pause per connection): the
+-- soak's fixed rates (pace.lua).
+require("pace")
+delay = bench_pacer()

@@ -42,9 +42,9 @@ function response(status, headers, body)
   end
 end
 
-local pause = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
-if pause > 0 then
-  function delay() return pause end
-end
+-- BENCH_RATE (requests/s per wrk thread) or BENCH_DELAY_MS (pause per connection): the
+-- soak's fixed rates (pace.lua).
+require("pace")
+delay = bench_pacer()
 
 done = bench_done
