@@ -9,7 +9,12 @@
 # end to end >= 50% of the ceiling measured in the same run on the same backend (the same
 # rows stored by ActivityRepository::InsertBatch alone, one transaction per delivery). The
 # HTTP floor (GET /healthz on the same server, same connections) is printed beside them.
-#   bench/webhook.sh          BENCH_SECONDS (default 20), BENCH_BACKENDS (default: both)
+# The ack p99 is measured at 3,000 deliveries/s offered on a fixed schedule (bench/lib/
+# pace.lua), once the closed loop's backlog is normalized: in the closed loop 32 connections
+# wait on each other (Little's law: at 3,000/s the mean is 32 / 3,000 s = 10.7 ms whatever
+# the server does), so its p99 is printed beside it as the latency at saturation.
+#   bench/webhook.sh          BENCH_SECONDS (default 20), BENCH_BACKENDS (default: both),
+#                             BENCH_ACK_RATE (default 3000), BENCH_ACK_SECONDS (default 10)
 set -uo pipefail
 source "$(dirname "$0")/lib/common.sh"
 seconds="${BENCH_SECONDS:-20}"
@@ -57,6 +62,10 @@ for backend in ${BENCH_BACKENDS:-$(backends)}; do
   read -r after _ < <("$tool" count --db "$db")
   # The HTTP floor on the same server, idle inbox: GET /healthz, same connections.
   wrk -t2 -c32 -d"${BENCH_FLOOR_SECONDS:-5}s" --latency -s "$BENCH_LIB/healthz.lua" "$url/healthz" >"$work/healthz.txt"
+  # The ack latency at the target rate, offered on a fixed schedule (2 threads x rate / 2).
+  BENCH_RUN=3 BENCH_RATE="$(awk -v r="${BENCH_ACK_RATE:-3000}" 'BEGIN { print r / 2 }')" \
+    wrk -t2 -c32 -d"${BENCH_ACK_SECONDS:-10}s" --latency -s "$BENCH_LIB/webhook.lua" "$url" >"$work/paced.txt"
+  wait_drained || { echo "webhook.sh: the inbox did not drain after the paced run" >&2; failed=1; }
   stop_serve
   rps="$(wrk_field "$work/wrk.txt" rps)"
   p99="$(wrk_field "$work/wrk.txt" p99_ms)"
@@ -75,8 +84,8 @@ for backend in ${BENCH_BACKENDS:-$(backends)}; do
     rows+=("$backend|$1|$2|$3 $4|$ok")
   }
   check "deliveries/s acknowledged (202)" "$rps" ">=" 3000
-  check "ack p99 ms" "$p99" "<=" 5
-  check "failed requests (non-202, socket)" "$errors" "<=" 0
+  check "ack p99 ms at ${BENCH_ACK_RATE:-3000}/s offered" "$(wrk_field "$work/paced.txt" p99_ms)" "<=" 5
+  check "failed requests (non-202, socket)" "$((errors + $(wrk_field "$work/paced.txt" errors)))" "<=" 0
   check "activities stored / expected" "$(ratio "$normalized" "$expected")" ">=" 1.00
   check "normalized activities/s end to end" "$e2e" ">=" "$(awk -v c="$per_delivery" 'BEGIN { printf "%.0f", c / 2 }')"
   printf '%-44s %14s\n' "  ceiling: InsertBatch per delivery, rows/s" "$per_delivery"
@@ -85,7 +94,8 @@ for backend in ${BENCH_BACKENDS:-$(backends)}; do
   printf '%-44s %14s\n' "  end to end / 1,000-row ceiling" "$(ratio "$e2e" "$batched")"
   printf '%-44s %14s\n' "  drain after the last ack, s" "$drain"
   printf '%-44s %14s\n' "  (HTTP floor: GET /healthz req/s, p99 ms)" "$(wrk_field "$work/healthz.txt" rps), $(wrk_field "$work/healthz.txt" p99_ms)"
-  printf '%-44s %14s\n' "  wrk p50 / p90 / max ms" "$(wrk_field "$work/wrk.txt" p50_ms) / $(wrk_field "$work/wrk.txt" p90_ms) / $(wrk_field "$work/wrk.txt" max_ms)"
+  printf '%-44s %14s\n' "  closed loop p50 / p90 / p99 / max ms" "$(wrk_field "$work/wrk.txt" p50_ms) / $(wrk_field "$work/wrk.txt" p90_ms) / $p99 / $(wrk_field "$work/wrk.txt" max_ms)"
+  printf '%-44s %14s\n' "  paced: deliveries/s achieved, p50 / max ms" "$(wrk_field "$work/paced.txt" rps), $(wrk_field "$work/paced.txt" p50_ms) / $(wrk_field "$work/paced.txt" max_ms)"
 done
 echo "load average after: $(load_average)"
 if [[ $failed -ne 0 ]]; then
