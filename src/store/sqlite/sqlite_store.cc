@@ -133,7 +133,8 @@ namespace {
 // A migration that rewrites a table (0032_compact_activities.sql) leaves the old pages
 // free inside the file. VACUUM gives them back, but cannot run inside the migration's
 // transaction: it runs here, on its own connection, when over a quarter of the file (and
-// more than kVacuumMinFreePages) is free. Its temporary copy goes to a file, not memory.
+// more than kVacuumMinFreePages) is free after a Migrate that applied something. Its temporary copy
+// goes to a file, not memory.
 constexpr int64_t kVacuumMinFreePages = 1024;
 
 Status VacuumWhenMostlyFree(const std::string& path) {
@@ -172,16 +173,19 @@ Status VacuumWhenMostlyFree(const std::string& path) {
 }  // namespace
 
 Status SqliteStore::Migrate() {
-  if (auto migrated = ApplyMigrations(); !migrated) {
-    return migrated;
+  auto applied = ApplyMigrations();
+  if (!applied) {
+    return tl::unexpected(applied.error());
   }
-  return VacuumWhenMostlyFree(path_);
+  // Only after this call migrated something: a start-up never vacuums on its own.
+  return *applied > 0 ? VacuumWhenMostlyFree(path_) : Status{};
 }
 
-Status SqliteStore::ApplyMigrations() {
-  return Write([&](Connection& db) -> Status {
+Result<int64_t> SqliteStore::ApplyMigrations() {
+  return Write([&](Connection& db) -> Result<int64_t> {
+    int64_t applied_now = 0;
     if (auto created = db.Exec(kCreateMigrationsTable); !created) {
-      return created;
+      return tl::unexpected(created.error());
     }
     std::set<int64_t> applied;
     {
@@ -223,8 +227,9 @@ Status SqliteStore::ApplyMigrations() {
         return tl::unexpected(inserted.error());
       }
       spdlog::info("database migrated backend=sqlite migration={}", migration.name);
+      ++applied_now;
     }
-    return {};
+    return applied_now;
   });
 }
 

@@ -144,7 +144,7 @@ class SqliteStore final : public Store {
   }
 
  private:
-  Status ApplyMigrations();
+  Result<int64_t> ApplyMigrations();  // how many were applied
   void CommitInGroup(PendingWrite& write);
   // The WAL is checkpointed by checkpointer_, on its own connection, once it holds
   // kCheckpointPages: a commit (and the acknowledgements waiting on it) never pays for
