@@ -30,9 +30,9 @@ bool RefusedByQ(std::string_view params) {
 
 }  // namespace
 
-std::string Gzip(std::string_view data) {
+std::string Gzip(std::string_view data, int level) {
   z_stream stream{};
-  deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindowBits, 8, Z_DEFAULT_STRATEGY);
+  deflateInit2(&stream, level, Z_DEFLATED, kGzipWindowBits, 8, Z_DEFAULT_STRATEGY);
   std::string out;
   out.resize(deflateBound(&stream, static_cast<uLong>(data.size())));
   // NOLINTNEXTLINE(cppcoreguidelines-pro-type-const-cast): zlib's input is not written.

@@ -7,8 +7,13 @@
 
 namespace worklog::http {
 
-// `data` as a gzip stream (RFC 1952), zlib's default level.
-std::string Gzip(std::string_view data);
+// zlib's levels: 1 is the fastest (about 4 times faster than the default on JSON, for
+// about a quarter more bytes), 9 the smallest; -1 is zlib's default (6).
+inline constexpr int kGzipFastest = 1;
+inline constexpr int kGzipDefault = -1;
+
+// `data` as a gzip stream (RFC 1952) at `level` (see above).
+std::string Gzip(std::string_view data, int level = kGzipDefault);
 // The data of a gzip stream; kInternal when `gzip` is not one.
 Result<std::string> Gunzip(std::string_view gzip);
 

@@ -20,6 +20,12 @@ TEST(Gzip, RoundTripsAndShrinksRepetitiveJson) {
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(*back, json);
   EXPECT_EQ(Gunzip(Gzip("")).value(), "");
+  // Every level makes the same data again (the feed uses the fastest).
+  for (const int level : {kGzipFastest, 9}) {
+    const std::string at_level = Gzip(json, level);
+    EXPECT_LT(at_level.size() * 5, json.size());
+    EXPECT_EQ(Gunzip(at_level).value(), json);
+  }
 }
 
 TEST(Gzip, TruncatedOrForeignDataIsAnError) {
