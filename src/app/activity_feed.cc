@@ -141,7 +141,8 @@ Result<std::vector<feed::Suggestion>> ActivityFeed::Compute(const domain::User& 
   if (!settings) {
     return tl::unexpected(settings.error());
   }
-  return feed::Suggest(user.id, user.timezone, *activities,
+  // The activities are not needed afterwards: they move into the suggestions.
+  return feed::Suggest(user.id, user.timezone, std::move(*activities),
                        FeedSettings::EstimateParamsOf(*settings), *logged);
 }
 

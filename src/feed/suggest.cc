@@ -153,10 +153,15 @@ std::string SuggestionId(int64_t user_id, std::string_view date,
   return "sg_" + Sha256Hex(input).substr(0, 32);
 }
 
-Result<std::vector<Suggestion>> Suggest(int64_t user_id, std::string_view time_zone,
-                                        const std::vector<domain::Activity>& activities,
-                                        const EstimateParams& params,
-                                        const std::set<std::string>& logged_elsewhere) {
+namespace {
+
+// Suggest, copying each activity into its suggestions or, when `movable` is `activities`
+// itself (the caller's to give away), moving it into the last suggestion it joins.
+Result<std::vector<Suggestion>> SuggestFrom(int64_t user_id, std::string_view time_zone,
+                                            const std::vector<domain::Activity>& activities,
+                                            const EstimateParams& params,
+                                            const std::set<std::string>& logged_elsewhere,
+                                            std::vector<domain::Activity>* movable) {
   auto zone = Zone::Locate(time_zone);
   if (!zone) {
     return tl::unexpected(zone.error());
@@ -165,11 +170,19 @@ Result<std::vector<Suggestion>> Suggest(int64_t user_id, std::string_view time_z
   if (!plan) {
     return tl::unexpected(plan.error());
   }
-  // (date, unassigned?, key) -> suggestion under construction; plan order is time order.
-  std::map<std::tuple<std::string, bool, std::string>, Suggestion> groups;
+  // A suggestion under construction and its activities (indexes, time order).
+  struct Group {
+    Suggestion suggestion;
+    std::vector<std::size_t> members;
+  };
+  // (date, unassigned?, key) -> group; plan order is time order.
+  std::map<std::tuple<std::string, bool, std::string>, Group> groups;
+  // How many suggestions each activity joins (an activity with two issue keys joins two).
+  std::vector<std::size_t> joins(activities.size(), 0);
   const auto add = [&](const ActivityTime& time, const std::optional<std::string>& key,
                        seconds share) {
-    Suggestion& suggestion = groups[{time.date, !key.has_value(), key.value_or("")}];
+    Group& group = groups[{time.date, !key.has_value(), key.value_or("")}];
+    Suggestion& suggestion = group.suggestion;
     if (suggestion.id.empty()) {
       suggestion.id = SuggestionId(user_id, time.date, key);
       suggestion.user_id = user_id;
@@ -179,7 +192,8 @@ Result<std::vector<Suggestion>> Suggest(int64_t user_id, std::string_view time_z
       suggestion.start_at = time.occurred_at - time.owned;
     }
     suggestion.start_at = std::min(suggestion.start_at, time.occurred_at - time.owned);
-    suggestion.activities.push_back(activities[time.index]);
+    group.members.push_back(time.index);
+    ++joins[time.index];
     suggestion.evidence.activities.push_back(time);
     suggestion.evidence.credited.push_back(share);
     suggestion.evidence.raw += share;
@@ -199,7 +213,16 @@ Result<std::vector<Suggestion>> Suggest(int64_t user_id, std::string_view time_z
 
   std::vector<Suggestion> suggestions;
   suggestions.reserve(groups.size());
-  for (auto& [group, suggestion] : groups) {
+  for (auto& [key, group] : groups) {
+    Suggestion& suggestion = group.suggestion;
+    suggestion.activities.reserve(group.members.size());
+    for (const std::size_t index : group.members) {
+      if (movable != nullptr && --joins[index] == 0) {
+        suggestion.activities.push_back(std::move((*movable)[index]));
+      } else {
+        suggestion.activities.push_back(activities[index]);
+      }
+    }
     suggestion.duration = RoundDuration(suggestion.evidence.raw, params.rounding);
     const date::sys_seconds start{
         std::chrono::floor<seconds>(suggestion.start_at).time_since_epoch()};
@@ -214,6 +237,22 @@ Result<std::vector<Suggestion>> Suggest(int64_t user_id, std::string_view time_z
            std::forward_as_tuple(b.date, b.start_at, !b.issue_key.has_value(), b.issue_key);
   });
   return suggestions;
+}
+
+}  // namespace
+
+Result<std::vector<Suggestion>> Suggest(int64_t user_id, std::string_view time_zone,
+                                        const std::vector<domain::Activity>& activities,
+                                        const EstimateParams& params,
+                                        const std::set<std::string>& logged_elsewhere) {
+  return SuggestFrom(user_id, time_zone, activities, params, logged_elsewhere, nullptr);
+}
+
+Result<std::vector<Suggestion>> Suggest(int64_t user_id, std::string_view time_zone,
+                                        std::vector<domain::Activity>&& activities,
+                                        const EstimateParams& params,
+                                        const std::set<std::string>& logged_elsewhere) {
+  return SuggestFrom(user_id, time_zone, activities, params, logged_elsewhere, &activities);
 }
 
 Result<std::pair<TimePoint, TimePoint>> LocalDaysToUtcRange(std::string_view time_zone,

@@ -59,6 +59,12 @@ Result<std::vector<Suggestion>> Suggest(int64_t user_id, std::string_view time_z
                                         const std::vector<domain::Activity>& activities,
                                         const EstimateParams& params = {},
                                         const std::set<std::string>& logged_elsewhere = {});
+// The same, moving the activities into the suggestions instead of copying them (a month
+// is thousands): `activities` is left with unspecified (moved-from) elements.
+Result<std::vector<Suggestion>> Suggest(int64_t user_id, std::string_view time_zone,
+                                        std::vector<domain::Activity>&& activities,
+                                        const EstimateParams& params = {},
+                                        const std::set<std::string>& logged_elsewhere = {});
 
 // The UTC instants [begin, end) that the local days from_date..to_date (inclusive,
 // "YYYY-MM-DD") of `time_zone` cover, DST included: what to load for Suggest. Errors name

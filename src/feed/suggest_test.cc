@@ -172,5 +172,42 @@ TEST(LocalDaysToUtcRange, NamesTheBadField) {
   EXPECT_EQ(LocalDaysToUtcRange("Bad/Zone", "2026-03-01", "2026-03-01").error().field, "timezone");
 }
 
+TEST(Suggest, GivingTheActivitiesAwayGivesTheSameSuggestions) {
+  // The first commit joins two suggestions (two issue keys): each gets the whole activity.
+  const std::vector<domain::Activity> activities = {
+      Commit("2026-03-10T09:10:00Z", {"PROJ-7", "PROJ-8"}, "Fix PROJ-7 and PROJ-8"),
+      Commit("2026-03-10T09:40:00Z", {"PROJ-8"}, "More PROJ-8"),
+      Commit("2026-03-10T10:00:00Z", {}, "Unassigned work"),
+      Commit("2026-03-11T09:00:00Z", {"PROJ-7"}, "Next day"),
+  };
+  const auto copied = Suggest(kUser, "Europe/Berlin", activities).value();
+  std::vector<domain::Activity> given = activities;
+  const auto moved = Suggest(kUser, "Europe/Berlin", std::move(given)).value();
+  ASSERT_EQ(moved.size(), copied.size());
+  ASSERT_EQ(moved.size(), 4U);
+  for (std::size_t i = 0; i < moved.size(); ++i) {
+    EXPECT_EQ(moved[i].id, copied[i].id);
+    EXPECT_EQ(moved[i].duration, copied[i].duration);
+    EXPECT_EQ(moved[i].description, copied[i].description);
+    EXPECT_EQ(moved[i].why, copied[i].why);
+    ASSERT_EQ(moved[i].activities.size(), copied[i].activities.size());
+    for (std::size_t k = 0; k < moved[i].activities.size(); ++k) {
+      EXPECT_EQ(moved[i].activities[k].key, copied[i].activities[k].key);
+      EXPECT_EQ(moved[i].activities[k].title, copied[i].activities[k].title);
+      EXPECT_EQ(moved[i].activities[k].issue_keys, copied[i].activities[k].issue_keys);
+    }
+  }
+  std::size_t with_first_commit = 0;
+  for (const Suggestion& suggestion : moved) {
+    for (const domain::Activity& activity : suggestion.activities) {
+      if (activity.key == activities[0].key) {
+        EXPECT_EQ(activity.title, "Fix PROJ-7 and PROJ-8");
+        ++with_first_commit;
+      }
+    }
+  }
+  EXPECT_EQ(with_first_commit, 2U);
+}
+
 }  // namespace
 }  // namespace worklog::feed
