@@ -44,7 +44,9 @@ week_from="$(date -u -d '-6 days' +%F)"
 week_to="$(date -u +%F)"
 run_id=$(( $(date +%s) % 1000000 + 100 ))
 
+serve_start=$SECONDS
 start_serve "$feed_db" "$feed_data" "$work/serve.log" || exit 1
+echo "serve listening after $((SECONDS - serve_start)) s (migrating the copy first when the seed predates a migration)"
 url="http://127.0.0.1:$serve_port"
 echo "soak: ${soak}s on $feed_count activities, load average $(load_average)"
 # The peak of the mix, after one read per user (as feed.sh warms up): closed loop, the

@@ -12,7 +12,9 @@ command -v wrk >/dev/null || { echo "bench: wrk is not installed (scripts/instal
 serve_pid=""
 serve_port=""
 # start_serve DB_URL DATA_DIR LOG [extra serve flags...]: starts serve on 127.0.0.1:0 and
-# sets serve_pid and serve_port once it listens.
+# sets serve_pid and serve_port once it listens. Waits up to BENCH_START_SECONDS (default
+# 900): serve migrates the database first (a copy of a seed made before a migration that
+# rewrites activities takes minutes on 10 M).
 start_serve() {
   local db="$1" data="$2" log="$3"
   shift 3
@@ -21,7 +23,7 @@ start_serve() {
     "$@" >"$out" 2>"$log" &
   serve_pid=$!
   local i
-  for ((i = 0; i < 600; i++)); do
+  for ((i = 0; i < ${BENCH_START_SECONDS:-900} * 10; i++)); do
     serve_port="$(sed -n 's|^worklog: listening on http://127.0.0.1:\([0-9]*\)$|\1|p' "$out" 2>/dev/null)"
     [[ -n "$serve_port" ]] && return 0
     kill -0 "$serve_pid" 2>/dev/null || { echo "bench: serve exited:" >&2; tail -5 "$log" >&2; return 1; }
