@@ -11,8 +11,8 @@
 #include <filesystem>
 #include <memory>
 #include <string>
-#include <vector>
 #include <thread>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -43,8 +43,10 @@ struct ServeFlags {
   std::string smart_commits = "on";       // on | off: the organization-wide rule
   int backfill_days = 30;
   double gitlab_timeout_seconds = 0;  // 0: the clients' own (60 s per API call)
-  int worker_lease_seconds = 0;       // 0: 300 s for jobs, 120 s for webhook deliveries
-  int feed_cache_mib = 32;            // Activity Feed responses kept in memory; 0: none
+  int worker_nice = 0;           // the GitLab workers' nice (Linux); 0: as the connection threads
+  int inbox_workers = 4;         // threads normalizing stored webhook deliveries
+  int worker_lease_seconds = 0;  // 0: 300 s for jobs, 120 s for webhook deliveries
+  int feed_cache_mib = 32;       // Activity Feed responses kept in memory; 0: none
 };
 
 struct HostPort {
@@ -163,6 +165,14 @@ int RunServe(ServeFlags flags) {
     fmt::print(stderr, "worklog serve: --worker-lease must be from 2 to 3600 seconds\n");
     return 2;
   }
+  if (flags.worker_nice < 0 || flags.worker_nice > 19) {
+    fmt::print(stderr, "worklog serve: --worker-nice must be from 0 to 19\n");
+    return 2;
+  }
+  if (flags.inbox_workers < 1 || flags.inbox_workers > 64) {
+    fmt::print(stderr, "worklog serve: --inbox-workers must be from 1 to 64\n");
+    return 2;
+  }
   if (flags.feed_cache_mib < 0 || flags.feed_cache_mib > 4096) {
     fmt::print(stderr, "worklog serve: --feed-cache-mib must be between 0 and 4096\n");
     return 2;
@@ -174,6 +184,8 @@ int RunServe(ServeFlags flags) {
     gitlab_options.sync.job_lease = std::chrono::seconds(flags.worker_lease_seconds);
     gitlab_options.sync.inbox_lease = std::chrono::seconds(flags.worker_lease_seconds);
   }
+  gitlab_options.sync.worker_nice = flags.worker_nice;
+  gitlab_options.sync.inbox_workers = flags.inbox_workers;
   gitlab_options.enabled = flags.gitlab_integration == "on";
   gitlab_options.sync.poll_interval = std::chrono::seconds(flags.poll_interval_seconds);
   gitlab_options.sync.backfill = std::chrono::hours(24 * flags.backfill_days);
@@ -315,6 +327,18 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
                    "seconds before work held by a node that died is taken over by another "
                    "(0: 300 for jobs, 120 for webhook deliveries)")
       ->envname("WORKLOG_WORKER_LEASE")
+      ->capture_default_str();
+  command
+      ->add_option("--worker-nice", flags->worker_nice,
+                   "CPU priority of the GitLab workers below the connection threads (Linux "
+                   "nice, 0-19; 0: the same): stored webhook deliveries and polls are then "
+                   "worked off in the time requests leave")
+      ->envname("WORKLOG_WORKER_NICE")
+      ->capture_default_str();
+  command
+      ->add_option("--inbox-workers", flags->inbox_workers,
+                   "threads normalizing stored webhook deliveries")
+      ->envname("WORKLOG_INBOX_WORKERS")
       ->capture_default_str();
   command
       ->add_option("--feed-cache-mib", flags->feed_cache_mib,

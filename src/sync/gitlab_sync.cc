@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <map>
 #include <set>
 #include <utility>
@@ -13,6 +15,8 @@
 #include <date/date.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 
 #include "common/crypto.h"
 #include "common/text.h"
@@ -918,6 +922,15 @@ void GitlabSync::WaitIdle(std::stop_token& stop, std::chrono::milliseconds durat
 }
 
 void GitlabSync::WorkerLoop(std::stop_token stop, std::string name, int kind) {
+  if (kind != 2 && options_.worker_nice > 0) {
+#ifdef __linux__
+    // Linux keeps a nice value per thread: this one only.
+    const auto thread_id = static_cast<id_t>(::syscall(SYS_gettid));
+    if (::setpriority(PRIO_PROCESS, thread_id, options_.worker_nice) != 0) {
+      spdlog::warn("worker {}: cannot lower its CPU priority: {}", name, std::strerror(errno));
+    }
+#endif
+  }
   while (!stop.stop_requested()) {
     bool busy = false;
     if (kind == 0) {

@@ -60,6 +60,10 @@ struct SyncOptions {
   int job_workers = 2;
   // Threads normalizing webhook deliveries: several, so their writes share group commits.
   int inbox_workers = 4;
+  // The workers' CPU priority below the connection threads' (Linux nice, 0-19): on a busy
+  // machine the acknowledgements and reads go first and the durable backlog is worked
+  // off in the time they leave. 0: the same priority.
+  int worker_nice = 0;
   std::string node_id;  // worker id prefix; empty: host-pid-random
 };
 
