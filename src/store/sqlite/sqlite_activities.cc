@@ -14,18 +14,25 @@ namespace worklog::store::sqlite {
 namespace {
 
 // Row layout: migrations/sqlite/0032_compact_activities.sql, store/activity_layout.h.
-// ?17: the derived key of a row stored without one, ?18/?19: the project and sha of an
-// explicit key in derivable commit form; either must not be stored by another row.
+// A plain INSERT ... VALUES: an INSERT ... SELECT reading activities itself would stage
+// every row in a temporary table first (half the insert rate).
 constexpr std::string_view kInsertActivity = R"sql(
   INSERT INTO activities (key, kind, action, occurred_at_us, project_id, project_path,
                           gitlab_user_id, author_email, author_name, title, body, body_tail,
                           url_prefix, url, ref, sha, issue_keys, time_spent_seconds)
-  SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?20, ?21
-  WHERE (?17 IS NULL OR NOT EXISTS (SELECT 1 FROM activities WHERE key = ?17))
-    AND (?18 IS NULL OR NOT EXISTS (SELECT 1 FROM activities
-                                    WHERE key IS NULL AND project_id = ?18 AND sha = ?19))
+  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
   ON CONFLICT DO NOTHING
 )sql";
+
+// A row stored without its key must not share the derived key with a key stored as given,
+// and a key given in derivable commit form must not be a commit stored without one. Only a
+// key given as "commit:..." can collide: when no stored key starts so (kAnyCommitKeyStored),
+// the per-row checks are skipped.
+constexpr std::string_view kAnyCommitKeyStored =
+    "SELECT 1 FROM activities WHERE key >= 'commit:' AND key < 'commit;' LIMIT 1";
+constexpr std::string_view kKeyStored = "SELECT 1 FROM activities WHERE key = ?1";
+constexpr std::string_view kKeylessCommitStored =
+    "SELECT 1 FROM activities WHERE key IS NULL AND project_id = ?1 AND sha = ?2";
 
 constexpr std::string_view kInsertUrlPrefix = R"sql(
   INSERT INTO activity_url_prefixes (prefix) VALUES (?1) ON CONFLICT (prefix) DO NOTHING
@@ -153,6 +160,17 @@ Result<std::vector<domain::Activity>> AllActivities(Statement& statement) {
   }
 }
 
+// Whether `sql`, with `bind` applied, returns a row.
+template <typename BindFn>
+Result<bool> Exists(Connection& db, std::string_view sql, BindFn bind) {
+  auto select = db.Prepare(sql);
+  if (!select) {
+    return tl::unexpected(select.error());
+  }
+  bind(*select);
+  return select->Step();
+}
+
 // The id of every url prefix in `rows`, adding the ones not stored yet.
 Result<std::map<std::string, int64_t>> UrlPrefixIds(Connection& db,
                                                     const std::vector<StoredActivity>& rows) {
@@ -218,9 +236,35 @@ Result<int64_t> SqliteActivities::InsertBatch(const std::vector<domain::Activity
     int64_t inserted = 0;
     // The feed marks of what was actually inserted (a skipped duplicate changes no feed).
     std::set<std::string> marks;
+    auto any_commit_key = Exists(db, kAnyCommitKeyStored, [](Statement&) {});
+    if (!any_commit_key) {
+      return tl::unexpected(any_commit_key.error());
+    }
+    bool commit_keys_stored = *any_commit_key;
     for (std::size_t i = 0; i < sorted.size(); ++i) {
       const domain::Activity* activity = sorted[i];
       const StoredActivity& row = stored[i];
+      if (!row.key && commit_keys_stored) {
+        auto taken = Exists(db, kKeyStored, [&](Statement& s) { s.Bind(1, row.full_key); });
+        if (!taken) {
+          return tl::unexpected(taken.error());
+        }
+        if (*taken) {
+          continue;
+        }
+      }
+      if (row.commit_key_of_other) {
+        auto taken = Exists(db, kKeylessCommitStored, [&](Statement& s) {
+          s.Bind(1, row.commit_key_of_other->project_id)
+              .BindBlob(2, HexToBytes(row.commit_key_of_other->sha_hex));
+        });
+        if (!taken) {
+          return tl::unexpected(taken.error());
+        }
+        if (*taken) {
+          continue;
+        }
+      }
       insert->Reset();
       insert->Bind(1, row.key)
           .Bind(2, domain::KindName(activity->kind))
@@ -245,19 +289,8 @@ Result<int64_t> SqliteActivities::InsertBatch(const std::vector<domain::Activity
       } else {
         insert->Bind(16, activity->sha);
       }
-      if (row.key) {
-        insert->BindNull(17);
-      } else {
-        insert->Bind(17, row.full_key);
-      }
-      if (row.commit_key_of_other) {
-        insert->Bind(18, row.commit_key_of_other->project_id)
-            .BindBlob(19, HexToBytes(row.commit_key_of_other->sha_hex));
-      } else {
-        insert->BindNull(18).BindNull(19);
-      }
-      insert->Bind(20, EncodeStringArray(activity->issue_keys))
-          .Bind(21, activity->time_spent_seconds);
+      insert->Bind(17, EncodeStringArray(activity->issue_keys))
+          .Bind(18, activity->time_spent_seconds);
       auto changed = insert->Run();
       if (!changed) {
         return tl::unexpected(changed.error());
@@ -266,6 +299,9 @@ Result<int64_t> SqliteActivities::InsertBatch(const std::vector<domain::Activity
         continue;
       }
       inserted += *changed;
+      if (row.key && row.key->starts_with("commit:")) {
+        commit_keys_stored = true;
+      }
       for (std::string& mark : FeedMarksOf(*activity)) {
         marks.insert(std::move(mark));
       }
