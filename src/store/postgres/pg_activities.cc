@@ -17,11 +17,10 @@ namespace {
 constexpr std::size_t kRowsPerStatement = 500;
 
 // Row layout: migrations/postgres/0032_compact_activities.sql, store/activity_layout.h.
-// The chunk's url prefixes are stored first (kInsertUrlPrefixes), so the join finds them.
+// The batch's url prefixes are stored first (kInsertUrlPrefixes), so the join finds them.
 constexpr std::string_view kInsertUrlPrefixes = R"sql(
   INSERT INTO activity_url_prefixes (prefix)
-  SELECT DISTINCT url_prefix FROM jsonb_to_recordset($1::jsonb) AS x(url_prefix text)
-  WHERE url_prefix IS NOT NULL ORDER BY 1
+  SELECT prefix FROM unnest($1::text[]) AS u(prefix) ORDER BY 1
   ON CONFLICT (prefix) DO NOTHING
 )sql";
 
@@ -199,6 +198,7 @@ Result<int64_t> PgActivities::InsertBatch(const std::vector<domain::Activity>& a
   std::sort(sorted.begin(), sorted.end(),
             [](const auto* a, const auto* b) { return a->key < b->key; });
   std::vector<std::string> chunks;
+  std::set<std::string> prefix_set;  // the url prefixes of the batch, stored first
   for (std::size_t start = 0; start < sorted.size(); start += kRowsPerStatement) {
     std::string json = "[";
     const std::size_t end = std::min(sorted.size(), start + kRowsPerStatement);
@@ -206,11 +206,16 @@ Result<int64_t> PgActivities::InsertBatch(const std::vector<domain::Activity>& a
       if (i > start) {
         json.push_back(',');
       }
-      json += ActivityJson(*sorted[i], ToStored(*sorted[i]));
+      const StoredActivity row = ToStored(*sorted[i]);
+      if (row.url_prefix) {
+        prefix_set.insert(*row.url_prefix);
+      }
+      json += ActivityJson(*sorted[i], row);
     }
     json.push_back(']');
     chunks.push_back(std::move(json));
   }
+  const std::vector<std::string> prefixes(prefix_set.begin(), prefix_set.end());
   // Safe to repeat after a lost connection: keys already stored are skipped.
   return store_.pool().Run([&](Connection& db) -> Result<int64_t> {
     auto transaction = Transaction::Begin(db);
@@ -220,10 +225,12 @@ Result<int64_t> PgActivities::InsertBatch(const std::vector<domain::Activity>& a
     int64_t inserted = 0;
     // The feed marks of what was actually inserted (a skipped duplicate changes no feed).
     std::set<std::string> marks;
-    for (const std::string& chunk : chunks) {
-      if (auto prefixes = db.Exec(kInsertUrlPrefixes, Params().Add(chunk)); !prefixes) {
-        return tl::unexpected(prefixes.error());
+    if (!prefixes.empty()) {
+      if (auto stored = db.Exec(kInsertUrlPrefixes, Params().Add(PgTextArray(prefixes))); !stored) {
+        return tl::unexpected(stored.error());
       }
+    }
+    for (const std::string& chunk : chunks) {
       auto rows = db.Exec(kInsertActivities, Params().Add(chunk));
       if (!rows) {
         return tl::unexpected(rows.error());
