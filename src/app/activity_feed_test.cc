@@ -206,6 +206,30 @@ TEST_F(ActivityFeedTest, LoggingTwiceCreatesOneWorklogAndTheSuggestionIsGone) {
   EXPECT_NE(left[0].id, suggestion.id);
 }
 
+// A commit naming two issues shares its time between their suggestions: both can be logged
+// (each once), and neither is refused as "logged already" because of the other.
+TEST_F(ActivityFeedTest, ACommitNamingTwoIssuesCanBeLoggedUnderEach) {
+  ASSERT_TRUE(store_->Activities().InsertBatch(
+      {Commit("c5", Utc(15, 0), 101, "ada@example.com", {"OPS-2", "OPS-3"}, "OPS-2 OPS-3 fix")}));
+  std::vector<feed::Suggestion> shared;
+  for (const auto& suggestion : Feed(ada_)) {
+    if (suggestion.issue_key == "OPS-2" || suggestion.issue_key == "OPS-3") {
+      shared.push_back(suggestion);
+    }
+  }
+  ASSERT_EQ(shared.size(), 2u);
+  for (const auto& suggestion : shared) {
+    auto logged = feed_->Log(ada_, suggestion.id, {});
+    ASSERT_TRUE(logged) << suggestion.issue_key.value_or("") << ": " << logged.error().message;
+    EXPECT_EQ(logged->issue_key, suggestion.issue_key.value_or(""));
+    EXPECT_EQ(logged->activity_keys, (std::vector<std::string>{"c5"}));
+  }
+  for (const auto& suggestion : Feed(ada_)) {
+    EXPECT_NE(suggestion.issue_key, std::optional<std::string>("OPS-2"));
+    EXPECT_NE(suggestion.issue_key, std::optional<std::string>("OPS-3"));
+  }
+}
+
 TEST_F(ActivityFeedTest, UnassignedSuggestionNeedsAnIssueKey) {
   const auto unassigned = Feed(ada_).at(1);
   auto refused = feed_->Log(ada_, unassigned.id, {});

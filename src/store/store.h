@@ -96,8 +96,10 @@ class WorklogRepository {
 
   // Durable on return. With a dedupe_key already used by the same user, returns the
   // existing worklog unchanged instead of creating a second one. An activity's time is
-  // logged once: when another worklog of the user on start_date was made from one of
-  // `activity_keys`, nothing is created and the error is ActivityAlreadyLogged's. The
+  // logged once per issue: when another worklog of the user on start_date for the same
+  // issue_key was made from one of `activity_keys`, nothing is created and the error is
+  // ActivityAlreadyLogged's (a commit naming two issues shares its time between two
+  // suggestions, each loggable once). The
   // checks and the insert are one atomic step, also between nodes.
   virtual Result<domain::Worklog> Create(const domain::Worklog& worklog) = 0;
   virtual Result<domain::Worklog> Get(int64_t id) = 0;  // kNotFound

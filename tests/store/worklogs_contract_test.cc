@@ -235,6 +235,18 @@ TEST_P(WorklogContract, AnActivityIsBehindOneWorklogOfTheDay) {
   EXPECT_NE(Create(bobs).id, 0);
   EXPECT_NE(Create(Draft(ada.id, "2026-11-24", "10:00:00")).id, 0);
   EXPECT_EQ(ListIds(ada.id, "2026-11-24", "2026-11-24").size(), 3U);
+  // A commit naming two issues ("PROJ-7 OPS-2 ...") gives a share of its time to each
+  // issue's suggestion: the other issue's worklog may be made from it too, once.
+  auto other_issue = Draft(ada.id, "2026-11-24", "11:00:00", "OPS-2");
+  other_issue.origin = domain::WorklogOrigin::kActivityFeed;
+  other_issue.activity_keys = {"commit:1:bbb"};
+  other_issue.dedupe_key = "suggestion:sg_2";
+  EXPECT_NE(Create(other_issue).id, 0);
+  other_issue.dedupe_key = "suggestion:sg_3";
+  auto again = store().Worklogs().Create(other_issue);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().field, "activity_keys");
+  EXPECT_EQ(ListIds(ada.id, "2026-11-24", "2026-11-24").size(), 4U);
 }
 
 TEST_P(WorklogContract, ConcurrentCreatesClaimingOneActivityCreateExactlyOne) {

@@ -34,7 +34,7 @@ constexpr std::string_view kLockUser = "SELECT id FROM users WHERE id = $1 FOR N
 // A worklog of the user on that day already made from one of these activities.
 constexpr std::string_view kSelectActivityClaim =
     "SELECT w.id, k.value FROM worklogs w, jsonb_array_elements_text(w.activity_keys) k"
-    " WHERE w.user_id = $1 AND w.start_date = $2::date"
+    " WHERE w.user_id = $1 AND w.start_date = $2::date AND w.issue_key = $4"
     "   AND k.value IN (SELECT jsonb_array_elements_text($3::jsonb))"
     " LIMIT 1";
 
@@ -130,7 +130,8 @@ Result<domain::Worklog> PgWorklogs::Create(const domain::Worklog& worklog) {
               db.Exec(kSelectActivityClaim, Params()
                                                 .Add(worklog.user_id)
                                                 .Add(worklog.start_date)
-                                                .Add(EncodeStringArray(worklog.activity_keys)));
+                                                .Add(EncodeStringArray(worklog.activity_keys))
+                                                .Add(worklog.issue_key));
           if (!claim) {
             return tl::unexpected(claim.error());
           }

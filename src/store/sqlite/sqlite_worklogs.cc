@@ -26,10 +26,11 @@ constexpr std::string_view kSelectWorklogByDedupeKey =
 constexpr std::string_view kSelectWorklog =
     "SELECT " WORKLOG_COLUMNS " FROM worklogs WHERE id = ?1";
 
-// A worklog of the user on that day already made from one of these activities.
+// A worklog of the user on that day, for that issue, already made from one of these
+// activities.
 constexpr std::string_view kSelectActivityClaim =
     "SELECT w.id, k.value FROM worklogs w, json_each(w.activity_keys) k"
-    " WHERE w.user_id = ?1 AND w.start_date = ?2"
+    " WHERE w.user_id = ?1 AND w.start_date = ?2 AND w.issue_key = ?4"
     "   AND k.value IN (SELECT value FROM json_each(?3))"
     " LIMIT 1";
 
@@ -134,7 +135,8 @@ Result<domain::Worklog> SqliteWorklogs::Create(const domain::Worklog& worklog) {
       }
       claim->Bind(1, worklog.user_id)
           .Bind(2, worklog.start_date)
-          .Bind(3, EncodeStringArray(worklog.activity_keys));
+          .Bind(3, EncodeStringArray(worklog.activity_keys))
+          .Bind(4, worklog.issue_key);
       auto row = claim->Step();
       if (!row) {
         return tl::unexpected(row.error());
