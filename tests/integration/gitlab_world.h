@@ -52,6 +52,11 @@ class RoundRobinProxy {
     server_.Patch(".*", handler);
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // A stop() before the accept loop runs is lost, and the destructor would wait forever
+    // (a world made and dropped at once, as when PostgreSQL is unavailable).
+    while (port_ > 0 && !server_.is_running()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
   }
   RoundRobinProxy(const RoundRobinProxy&) = delete;
   RoundRobinProxy& operator=(const RoundRobinProxy&) = delete;
