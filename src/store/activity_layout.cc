@@ -93,7 +93,7 @@ StoredActivity ToStored(const domain::Activity& activity) {
     if (at != std::string::npos) {
       const std::size_t rest = at + marker.size();
       stored.url_prefix = activity.url.substr(0, rest);
-      const std::string_view tail = std::string_view(activity.url).substr(rest);
+      const std::string_view tail = std::string_view{activity.url}.substr(rest);
       if (tail.starts_with(kCommitUrlRest) && tail.substr(kCommitUrlRest.size()) == activity.sha) {
         stored.url = std::nullopt;
       } else {

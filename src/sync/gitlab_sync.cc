@@ -7,9 +7,9 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <map>
 #include <set>
+#include <system_error>
 #include <utility>
 
 #include <date/date.h>
@@ -927,7 +927,8 @@ void GitlabSync::WorkerLoop(std::stop_token stop, std::string name, int kind) {
     // Linux keeps a nice value per thread: this one only.
     const auto thread_id = static_cast<id_t>(::syscall(SYS_gettid));
     if (::setpriority(PRIO_PROCESS, thread_id, options_.worker_nice) != 0) {
-      spdlog::warn("worker {}: cannot lower its CPU priority: {}", name, std::strerror(errno));
+      spdlog::warn("worker {}: cannot lower its CPU priority: {}", name,
+                   std::generic_category().message(errno));
     }
 #endif
   }
