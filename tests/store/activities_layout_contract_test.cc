@@ -169,7 +169,8 @@ void ExpectSame(const domain::Activity& got, const domain::Activity& want) {
   EXPECT_EQ(got.time_spent_seconds, want.time_spent_seconds);
 }
 
-class ActivityLayoutContract : public StoreTest {
+// Shared by the two suites below: the day the edge cases happen and reading them back.
+class ActivityLayoutTest : public StoreTest {
  protected:
   int64_t Insert(const std::vector<domain::Activity>& activities) {
     auto inserted = store().Activities().InsertBatch(activities);
@@ -206,6 +207,8 @@ class ActivityLayoutContract : public StoreTest {
 
   const TimePoint day_ = At(2026, 11, 24);
 };
+
+class ActivityLayoutContract : public ActivityLayoutTest {};
 WORKLOG_STORE_BACKENDS(ActivityLayoutContract);
 
 TEST_P(ActivityLayoutContract, EveryFormReadsBackAsWritten) {
@@ -271,7 +274,7 @@ TEST_P(ActivityLayoutContract, SameTimeIsOrderedByTheKeyAsReadBack) {
 }
 
 // A database written by an older worklog: the migration keeps every activity, byte for byte.
-class ActivityLayoutMigration : public StoreTest {
+class ActivityLayoutMigration : public ActivityLayoutTest {
  protected:
   ActivityLayoutMigration() { migrate_in_setup_ = false; }
 
@@ -344,8 +347,6 @@ class ActivityLayoutMigration : public StoreTest {
       ASSERT_TRUE(done) << done.error().message;
     }
   }
-
-  const TimePoint day_ = At(2026, 11, 24);
 };
 WORKLOG_STORE_BACKENDS(ActivityLayoutMigration);
 
@@ -356,29 +357,7 @@ TEST_P(ActivityLayoutMigration, EveryActivityStoredBeforeReadsBackAsWritten) {
   ASSERT_TRUE(migrated) << migrated.error().message;
   ASSERT_EQ(store().Activities().Count().value(), static_cast<int64_t>(all.size()));
 
-  std::vector<std::string> keys;
-  std::map<std::string, const domain::Activity*> by_key;
-  for (const auto& activity : all) {
-    keys.push_back(activity.key);
-    by_key[activity.key] = &activity;
-  }
-  auto read = store().Activities().GetByKeys(keys);
-  ASSERT_TRUE(read) << read.error().message;
-  ASSERT_EQ(read->size(), all.size());
-  for (const auto& got : *read) {
-    ASSERT_TRUE(by_key.contains(got.key)) << got.key;
-    ExpectSame(got, *by_key[got.key]);
-  }
-  auto listed = store().Activities().ListForUser({.gitlab_user_ids = {10},
-                                                  .emails = {},
-                                                  .claimed_emails = {},
-                                                  .from = day_,
-                                                  .to = day_ + hours(24)});
-  ASSERT_TRUE(listed) << listed.error().message;
-  ASSERT_EQ(listed->size(), all.size());
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    ExpectSame((*listed)[i], all[i]);
-  }
+  ExpectReadBack(all);
 
   // The migrated rows deduplicate new writes like rows written now.
   EXPECT_EQ(store().Activities().InsertBatch(all).value_or(-1), 0);
