@@ -52,10 +52,11 @@ struct Trace {
   std::string route = "unmatched";
   std::string request_id;
   int64_t user_id = 0;
+  std::string client;  // the client's address (client_address.h), worked out once
 };
 thread_local Trace trace;  // NOLINT: per-thread by design
 
-Request FromHttplib(const httplib::Request& in, const TrustedProxies& trusted_proxies) {
+Request FromHttplib(const httplib::Request& in, std::string client_address) {
   Request out;
   out.method = in.method;
   out.path = in.path;
@@ -67,8 +68,7 @@ Request FromHttplib(const httplib::Request& in, const TrustedProxies& trusted_pr
     out.query.emplace_back(key, value);
   }
   out.body = in.body;
-  out.remote_addr =
-      ClientAddress(in.remote_addr, in.get_header_value("X-Forwarded-For"), trusted_proxies);
+  out.remote_addr = std::move(client_address);
   return out;
 }
 
@@ -243,18 +243,19 @@ struct Server::Impl {
     }
     server.set_default_headers(defaults);
 
-    server.set_pre_routing_handler([](const httplib::Request& in, httplib::Response&) {
+    server.set_pre_routing_handler([this](const httplib::Request& in, httplib::Response&) {
       WithoutBrotli(in);
       trace = Trace{.active = true,
                     .start = Clock::now(),
                     .route = "unmatched",
                     .request_id = RandomToken(9),
-                    .user_id = 0};
+                    .user_id = 0,
+                    .client = ClientOf(in)};
       return httplib::Server::HandlerResponse::Unhandled;
     });
     const httplib::Server::Handler handler = [this](const httplib::Request& in,
                                                     httplib::Response& out) {
-      Request request = FromHttplib(in, options.trusted_proxies);
+      Request request = FromHttplib(in, trace.active ? trace.client : ClientOf(in));
       request.request_id = trace.active ? trace.request_id : RandomToken(9);
       const Response response = HandleRequest(request, trace.route, trace.user_id);
       ToHttplib(response, out);
@@ -302,7 +303,8 @@ struct Server::Impl {
                                                  .start = now,
                                                  .route = "unmatched",
                                                  .request_id = "-",
-                                                 .user_id = 0};
+                                                 .user_id = 0,
+                                                 .client = ClientOf(in)};
       trace = Trace{};
       const auto latency = now - current.start;
       metrics.RecordRequest(in.method, current.route, out.status, latency);
@@ -312,11 +314,13 @@ struct Server::Impl {
           "bytes_in={} bytes_out={} remote={} user_id={}",
           current.request_id, in.method, in.path, current.route, out.status,
           std::chrono::duration<double, std::milli>(latency).count(), in.body.size(),
-          out.body.size(),
-          ClientAddress(in.remote_addr, in.get_header_value("X-Forwarded-For"),
-                        options.trusted_proxies),
-          current.user_id);
+          out.body.size(), current.client, current.user_id);
     });
+  }
+
+  std::string ClientOf(const httplib::Request& in) const {
+    return ClientAddress(in.remote_addr, in.get_header_value("X-Forwarded-For"),
+                         options.trusted_proxies);
   }
 
   app::App& app;
