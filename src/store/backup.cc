@@ -325,14 +325,11 @@ Result<BackupInfo> RestoreDatabase(const std::string& from_file, std::string_vie
   }
   info->bytes = static_cast<int64_t>(std::filesystem::file_size(from_file, error));
 
-  // Held until the restored database is migrated: no server starts on it meanwhile.
+  // Held until the restored database is migrated: no server starts on it meanwhile. Taking
+  // it also makes the database's directory (the lock file lives there).
   auto serving = ServingLock::Acquire(db_url, ServingLock::Mode::kRestore);
   if (!serving) {
     return tl::unexpected(serving.error());
-  }
-  const std::filesystem::path parent = std::filesystem::path(*path).parent_path();
-  if (!parent.empty()) {
-    std::filesystem::create_directories(parent, error);
   }
   auto destination = OpenDb(*path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (!destination) {
