@@ -1,48 +1,49 @@
-#include <cstdio>
-#include <map>
+// worklog: the command users run. It holds `estimate` itself and hands every other command
+// to worklog-full, the binary beside it, by exec (same process id, arguments, environment and
+// file descriptors, so signals, exit codes and `kill -9` reach the real command).
+//
+// Why two binaries: `estimate` is a short-lived command measured against `git log`, and
+// worklog-full loads 51 shared libraries (libcurl, libpq and cpp-httplib bring the TLS,
+// Kerberos and LDAP stacks), ~8 ms of the dynamic loader's time before the first commit is
+// read. This binary links only what `estimate` needs (libgit2, the feed engine).
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
 #include <string>
+#include <string_view>
+#include <system_error>
 
-#include <spdlog/spdlog.h>
+#include "cli/command_line.h"
 
-#include "cli/commands.h"
-
-namespace worklog::cli {
 namespace {
 
-std::map<std::string, AddCommandFn>& Registry() {
-  static std::map<std::string, AddCommandFn> registry;
-  return registry;
+constexpr const char* kFullBinaryName = "worklog-full";
+
+// The path of worklog-full: beside this binary (its real location, symlinks resolved).
+std::filesystem::path FullBinaryPath() {
+  std::error_code error;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) {
+    return kFullBinaryName;
+  }
+  return self.parent_path() / kFullBinaryName;
 }
 
 }  // namespace
 
-CommandRegistration::CommandRegistration(const char* name, AddCommandFn add) {
-  Registry().emplace(name, add);
-}
-
-CLI::Option* AddDbOption(CLI::App& command, std::string& db_url) {
-  db_url = "sqlite:./data/worklog.db";
-  return command
-      .add_option("--db", db_url, "database: sqlite:PATH or postgresql://USER@HOST:PORT/DB")
-      ->envname("WORKLOG_DB")
-      ->capture_default_str();
-}
-
-}  // namespace worklog::cli
-
 int main(int argc, char** argv) {
-  CLI::App app{"worklog: time tracking whose GitLab integration suggests your worklogs"};
-  app.require_subcommand(1);
-  app.set_version_flag("--version", "worklog 0.1.0");
-  int exit_code = 0;
-  for (const auto& [name, add] : worklog::cli::Registry()) {
-    add(app, exit_code);
+  if (argc >= 2 && std::string_view(argv[1]) == "estimate") {
+    return worklog::cli::RunCommandLine(argc, argv);
   }
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : 2;
-  }
-  return exit_code;
+  const std::string full = FullBinaryPath().string();
+  ::execv(full.c_str(), argv);
+  const int error = errno;
+  std::cerr << "worklog: cannot start " << full << ": " << std::strerror(error)
+            << " (worklog runs every command but estimate through worklog-full, which must be "
+               "installed beside it)\n";
+  return 127;
 }

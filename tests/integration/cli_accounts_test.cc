@@ -1,9 +1,13 @@
-// `worklog user add` and `worklog token create`, run as processes on a SQLite database.
+// `worklog user add` and `worklog token create`, run as processes on a SQLite database; and
+// `worklog` handing its commands to worklog-full.
 
+#include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include "support/server_process.h"
 #include "support/temp_dir.h"
@@ -71,6 +75,46 @@ TEST_F(CliAccounts, TokenCreateForAnUnknownUserFails) {
   EXPECT_EQ(token.exit_code, 1);
   EXPECT_THAT(token.err, HasSubstr("nobody@example.com"));
   EXPECT_TRUE(token.out.empty());
+}
+
+// `worklog` runs `estimate` itself and every other command through worklog-full beside it.
+TEST(CliDispatch, EveryCommandIsReachableThroughWorklog) {
+  const CommandResult help = RunWorklog({"--help"});
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  for (const char* command : {"serve", "migrate", "user", "token", "backup", "restore", "estimate",
+                              "gitlab-sim", "demo"}) {
+    EXPECT_THAT(help.out, HasSubstr(command)) << command;
+  }
+  const CommandResult version = RunWorklog({"--version"});
+  EXPECT_EQ(version.out, "worklog 0.1.0\n");
+  // Bad input to a handed-over command still exits 2 and names the flag.
+  const CommandResult bad = RunWorklog({"user", "add", "--name", "Alice"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--email"));
+}
+
+// Copied without worklog-full, `worklog` still estimates and says what is missing otherwise.
+TEST(CliDispatch, WithoutWorklogFullBesideItWorklogSaysSoWithExit127) {
+  TempDir dir;
+  const std::filesystem::path alone = dir.File("worklog");
+  std::filesystem::copy_file(WORKLOG_BINARY, alone);
+  const auto run = [](const std::string& command) {
+    std::string output;
+    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+    char buffer[512];
+    while (pipe != nullptr && std::fgets(buffer, sizeof buffer, pipe) != nullptr) {
+      output += buffer;
+    }
+    const int status = pipe == nullptr ? -1 : ::pclose(pipe);
+    return std::pair{WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+  };
+  const auto [code, output] = run(alone.string() + " user list");
+  EXPECT_EQ(code, 127);
+  EXPECT_THAT(output, HasSubstr(dir.File("worklog-full")));
+  const auto [estimate_code, estimate_output] =
+      run(alone.string() + " estimate --repo " + dir.path().string());
+  EXPECT_EQ(estimate_code, 2);
+  EXPECT_THAT(estimate_output, HasSubstr("not a git repository"));
 }
 
 }  // namespace
