@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/json_check.h"
 #include "domain/activity_key.h"
 #include "domain/issue_keys.h"
 #include "domain/smart_commits.h"
@@ -222,6 +223,14 @@ Result<json> ParseLimitedJson(std::string_view field, std::string_view text,
   if (text.size() > options.max_bytes) {
     return InvalidArgument(field, fmt::format("is {} bytes, more than the limit of {} bytes",
                                               text.size(), options.max_bytes));
+  }
+  if (CheckJson(text, options.max_depth) == JsonCheck::kValid) {
+    // The common case in one allocation-free pass; the SAX pass below names what is wrong.
+    try {
+      return json::parse(text.begin(), text.end());
+    } catch (const json::exception& e) {  // Not expected: CheckJson agrees with nlohmann.
+      return InvalidArgument(field, fmt::format("invalid JSON: {}", e.what()));
+    }
   }
   DepthLimiter limiter(options.max_depth);
   const bool ok = json::sax_parse(text.begin(), text.end(), &limiter);
