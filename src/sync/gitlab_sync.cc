@@ -21,6 +21,7 @@
 #include "common/crypto.h"
 #include "common/text.h"
 #include "gitlab/normalize.h"
+#include "store/background_writes.h"
 #include "sync/json_scan.h"
 
 namespace worklog::sync {
@@ -922,6 +923,8 @@ void GitlabSync::WaitIdle(std::stop_token& stop, std::chrono::milliseconds durat
 }
 
 void GitlabSync::WorkerLoop(std::stop_token stop, std::string name, int kind) {
+  // Nobody waits on these writes: the store runs them after those people wait on.
+  const store::BackgroundWrites background;
   if (kind != 2 && options_.worker_nice > 0) {
 #ifdef __linux__
     // Linux keeps a nice value per thread: this one only.

@@ -17,6 +17,9 @@ namespace {
 constexpr int kMaxReaders = 4;
 // The most writes one group commit takes: bounds how long the first of them waits.
 constexpr std::size_t kMaxGroup = 256;
+// The most background writes one group takes when no other write is waiting (one when
+// another is): each is a worker's batch, and a write arriving meanwhile waits for them.
+constexpr std::size_t kMaxBackgroundGroup = 4;
 // WAL pages (4 KiB) after which the checkpointer copies them into the database (SQLite's
 // own default), and past which a commit does it itself (the checkpointer fell behind).
 constexpr int kCheckpointPages = 1000;
@@ -233,23 +236,33 @@ Result<int64_t> SqliteStore::ApplyMigrations() {
   });
 }
 
+std::vector<PendingWrite*> SqliteStore::NextGroup() {
+  // Background writes get every other group while both kinds wait, so they never starve.
+  const bool background =
+      !queued_background_.empty() && (queued_writes_.empty() || background_due_);
+  std::deque<PendingWrite*>& queue = background ? queued_background_ : queued_writes_;
+  const std::size_t most =
+      !background ? kMaxGroup : (queued_writes_.empty() ? kMaxBackgroundGroup : 1);
+  const std::size_t take = std::min(queue.size(), most);
+  std::vector<PendingWrite*> group(queue.begin(),
+                                   queue.begin() + static_cast<std::ptrdiff_t>(take));
+  queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(take));
+  background_due_ = !background;
+  return group;
+}
+
 void SqliteStore::CommitInGroup(PendingWrite& write) {
   std::unique_lock lock(group_mutex_);
-  queued_writes_.push_back(&write);
+  (write.background ? queued_background_ : queued_writes_).push_back(&write);
   while (!write.done) {
     if (group_running_) {
       // Woken once: done by the running group, or handed the lead of the next one.
       write.wake.wait(lock);
       continue;
     }
-    // Lead the next group: everything queued so far (ours included), oldest first.
+    // Lead the next group (which need not hold our write: then we wait again).
     group_running_ = true;
-    std::vector<PendingWrite*> group;
-    const std::size_t take = std::min(queued_writes_.size(), kMaxGroup);
-    group.assign(queued_writes_.begin(),
-                 queued_writes_.begin() + static_cast<std::ptrdiff_t>(take));
-    queued_writes_.erase(queued_writes_.begin(),
-                         queued_writes_.begin() + static_cast<std::ptrdiff_t>(take));
+    const std::vector<PendingWrite*> group = NextGroup();
     lock.unlock();
     RunGroup(group);
     lock.lock();
@@ -260,8 +273,11 @@ void SqliteStore::CommitInGroup(PendingWrite& write) {
       }
     }
     group_running_ = false;
+    // The oldest waiting write leads next (of the writes people wait on, if any).
     if (!queued_writes_.empty()) {
-      queued_writes_.front()->wake.notify_one();  // the oldest waiting write leads next
+      queued_writes_.front()->wake.notify_one();
+    } else if (!queued_background_.empty()) {
+      queued_background_.front()->wake.notify_one();
     }
   }
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -12,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/background_writes.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_org.h"
 #include "store/sqlite/sqlite_queues.h"
@@ -26,6 +28,7 @@ class SqliteStore;
 struct PendingWrite {
   std::function<bool(Connection&)> run;  // false: the write failed (its own error)
   std::optional<Error> error;            // the transaction failed: nothing was written
+  bool background = false;               // BackgroundWrites::Active() of the caller
   bool done = false;                     // guarded by SqliteStore::group_mutex_
   // Signalled once when done, or when this write is handed the lead of the next group.
   std::condition_variable wake;
@@ -108,11 +111,17 @@ class SqliteStore final : public Store {
   // that fails rolls back alone). One fsync then makes the whole group durable, so the
   // write rate is not capped by the disk's fsync rate (~1,500/s here) while each caller
   // still returns only after its own data is on disk.
+  //
+  // Writes people wait on (a webhook's acknowledgement, a worklog) go first and are never
+  // grouped with background writes (BackgroundWrites: the GitLab workers), which commit
+  // in groups of their own, one at a time while others wait: an acknowledgement waits for
+  // at most one background write, not for every one queued before it.
   template <typename Fn>
   auto Write(Fn&& fn) -> std::invoke_result_t<Fn&, Connection&> {
     using R = std::invoke_result_t<Fn&, Connection&>;
     std::optional<R> result;
     PendingWrite write;
+    write.background = BackgroundWrites::Active();
     write.run = [&](Connection& db) {
       result.emplace(fn(db));
       return result->has_value();
@@ -146,6 +155,8 @@ class SqliteStore final : public Store {
  private:
   Result<int64_t> ApplyMigrations();  // how many were applied
   void CommitInGroup(PendingWrite& write);
+  // Takes the next group off the queues; under group_mutex_.
+  std::vector<PendingWrite*> NextGroup();
   // The WAL is checkpointed by checkpointer_, on its own connection, once it holds
   // kCheckpointPages: a commit (and the acknowledgements waiting on it) never pays for
   // copying pages into the database file and its fsync.
@@ -159,8 +170,10 @@ class SqliteStore final : public Store {
   const Clock& clock_;
 
   std::mutex group_mutex_;
-  std::vector<PendingWrite*> queued_writes_;  // Guarded by group_mutex_.
-  bool group_running_ = false;                // Guarded by group_mutex_.
+  std::deque<PendingWrite*> queued_writes_;      // Guarded by group_mutex_.
+  std::deque<PendingWrite*> queued_background_;  // Guarded by group_mutex_.
+  bool background_due_ = false;                  // Guarded by group_mutex_.
+  bool group_running_ = false;                   // Guarded by group_mutex_.
 
   std::mutex write_mutex_;
   std::unique_ptr<Connection> writer_;  // Guarded by write_mutex_.
