@@ -78,8 +78,8 @@ Accounts::Accounts(store::Store& store, const Clock& clock, AccountsOptions opti
     : store_(store),
       clock_(clock),
       options_(options),
-      account_failures_(clock, options.per_account),
-      address_failures_(clock, options.per_address) {}
+      account_failures_(store.Sessions(), clock, options.per_account),
+      address_failures_(store.Sessions(), clock, options.per_address) {}
 
 const std::string& Accounts::DummyHash() {
   // Hashed on first use: a CLI command that never signs anyone in should not pay for it.
@@ -176,10 +176,16 @@ tl::expected<SignedIn, SignInError> Accounts::SignIn(std::string_view email,
   const std::string account_key = AccountKey(*normalized);
   const std::string address_key = AddressKey(address);
   const auto account_wait = account_failures_.RetryAfter(account_key);
+  if (!account_wait) {
+    return fail(account_wait.error());
+  }
   const auto address_wait = address_failures_.RetryAfter(address_key);
-  if (account_wait || address_wait) {
-    const auto wait = std::max(account_wait.value_or(std::chrono::seconds(0)),
-                               address_wait.value_or(std::chrono::seconds(0)));
+  if (!address_wait) {
+    return fail(address_wait.error());
+  }
+  if (*account_wait || *address_wait) {
+    const auto wait = std::max(account_wait->value_or(std::chrono::seconds(0)),
+                               address_wait->value_or(std::chrono::seconds(0)));
     return fail(Error{ErrorCode::kRateLimited,
                       {},
                       fmt::format("too many failed sign-in attempts; try again in {} seconds",
@@ -196,12 +202,19 @@ tl::expected<SignedIn, SignInError> Accounts::SignIn(std::string_view email,
   const bool ok =
       VerifyLimited(has_password ? user->password_hash : DummyHash(), password) && has_password;
   if (!ok) {
-    account_failures_.RecordFailure(account_key);
-    address_failures_.RecordFailure(address_key);
+    // The answer stays "wrong password" if the count cannot be stored; the log says so.
+    const Status counted = account_failures_.RecordFailure(account_key).and_then([&] {
+      return address_failures_.RecordFailure(address_key);
+    });
+    if (!counted) {
+      spdlog::error("could not count a failed sign-in: {}", counted.error().message);
+    }
     spdlog::info("sign-in failed address={}", address);
     return fail(Error{ErrorCode::kUnauthenticated, {}, "wrong e-mail or password"});
   }
-  account_failures_.Reset(account_key);
+  if (auto reset = account_failures_.Reset(account_key); !reset) {
+    spdlog::warn("could not forget failed sign-ins: {}", reset.error().message);
+  }
 
   const TimePoint now = clock_.Now();
   SignedIn signed_in{.user = std::move(*user),

@@ -48,8 +48,8 @@ struct BootstrapAdmin {
 
 struct AccountsOptions {
   std::chrono::seconds session_lifetime{14 * 24 * 60 * 60};
-  FailureLimitPolicy per_account;  // wrong passwords for one e-mail
-  FailureLimitPolicy per_address;  // wrong passwords from one client address
+  store::SignInLimit per_account;  // wrong passwords for one e-mail
+  store::SignInLimit per_address;  // wrong passwords from one client address
 };
 
 inline constexpr std::size_t kMinPasswordLength = 8;

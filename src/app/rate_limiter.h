@@ -1,49 +1,34 @@
 #pragma once
 
 #include <chrono>
-#include <cstddef>
-#include <mutex>
 #include <optional>
-#include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "common/clock.h"
+#include "common/result.h"
+#include "store/store.h"
 
 namespace worklog::app {
 
-struct FailureLimitPolicy {
-  int max_failures = 5;                   // failures within `window` before a lockout
-  std::chrono::seconds window{15 * 60};   // failures older than this are forgotten
-  std::chrono::seconds lockout{15 * 60};  // how long a key stays locked
-  std::size_t max_keys = 100'000;         // bound on memory; oldest entries go first
-};
-
 // Counts failures (wrong passwords) per key ("account:a@b", "address:10.0.0.1") and locks a
-// key out for `lockout` once it reaches `max_failures` within `window`. In-memory, per process.
-// Thread-safe.
+// key out for `lockout` once it reaches `max_failures` within `window`. The counts live in
+// the database (store::SessionRepository), so several nodes behind a load balancer share
+// them: an attacker gets as many tries from N nodes as from one. Thread-safe.
 class FailureLimiter {
  public:
-  FailureLimiter(const Clock& clock, FailureLimitPolicy policy);
+  FailureLimiter(store::SessionRepository& sessions, const Clock& clock, store::SignInLimit limit)
+      : sessions_(sessions), clock_(clock), limit_(limit) {}
 
   // Empty when `key` may try again; else how long until it may (at least one second).
-  std::optional<std::chrono::seconds> RetryAfter(std::string_view key) const;
-  void RecordFailure(std::string_view key);
+  Result<std::optional<std::chrono::seconds>> RetryAfter(std::string_view key) const;
+  Status RecordFailure(std::string_view key);
   // Forgets the failures of `key` (after a successful sign-in).
-  void Reset(std::string_view key);
+  Status Reset(std::string_view key);
 
  private:
-  struct Entry {
-    int failures = 0;
-    TimePoint first_failure{};
-    TimePoint locked_until{};
-  };
-  void PruneLocked(TimePoint now);
-
+  store::SessionRepository& sessions_;
   const Clock& clock_;
-  FailureLimitPolicy policy_;
-  mutable std::mutex mutex_;
-  std::unordered_map<std::string, Entry> entries_;  // Guarded by mutex_.
+  store::SignInLimit limit_;
 };
 
 }  // namespace worklog::app

@@ -1,8 +1,15 @@
+// FailureLimiter on a SQLite store; the counting itself is the store's contract
+// (tests/store/accounts_contract_test.cc, SignInFailureContract, on both back-ends).
 #include "app/rate_limiter.h"
 
 #include <chrono>
+#include <memory>
+#include <optional>
 
 #include <gtest/gtest.h>
+
+#include "store/store.h"
+#include "support/temp_dir.h"
 
 namespace worklog::app {
 namespace {
@@ -10,98 +17,62 @@ namespace {
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-TimePoint Start() { return TimePoint(std::chrono::hours(24 * 365 * 50)); }
+class FailureLimiterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = store::OpenStore("sqlite:" + dir_.File("worklog.db"), clock_);
+    ASSERT_TRUE(opened) << opened.error().message;
+    store_ = std::move(*opened);
+    ASSERT_TRUE(store_->Migrate());
+    limiter_ = std::make_unique<FailureLimiter>(
+        store_->Sessions(), clock_,
+        store::SignInLimit{.max_failures = 5, .window = minutes(15), .lockout = minutes(5)});
+  }
 
-FailureLimitPolicy Policy() {
-  return {.max_failures = 5, .window = minutes(15), .lockout = minutes(5), .max_keys = 100};
+  void Fail(std::string_view key, int times) {
+    for (int i = 0; i < times; ++i) {
+      ASSERT_TRUE(limiter_->RecordFailure(key));
+    }
+  }
+  std::optional<seconds> RetryAfter(std::string_view key) {
+    auto wait = limiter_->RetryAfter(key);
+    EXPECT_TRUE(wait) << wait.error().message;
+    return wait.value_or(std::nullopt);
+  }
+
+  FakeClock clock_{TimePoint(std::chrono::hours(24 * 365 * 50))};
+  worklog::testing::TempDir dir_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<FailureLimiter> limiter_;
+};
+
+TEST_F(FailureLimiterTest, FourFailuresStillLetTheAccountTry) {
+  Fail("account:a@example.com", 4);
+  EXPECT_EQ(RetryAfter("account:a@example.com"), std::nullopt);
 }
 
-TEST(FailureLimiter, FourFailuresStillLetTheAccountTry) {
-  FakeClock clock(Start());
-  FailureLimiter limiter(clock, Policy());
-  for (int i = 0; i < 4; ++i) {
-    limiter.RecordFailure("account:a@example.com");
-  }
-  EXPECT_FALSE(limiter.RetryAfter("account:a@example.com").has_value());
+TEST_F(FailureLimiterTest, FifthFailureLocksTheKeyForTheLockoutCountedDown) {
+  Fail("account:a@example.com", 5);
+  EXPECT_EQ(RetryAfter("account:a@example.com"), seconds(300));
+  clock_.Advance(seconds(299));
+  EXPECT_EQ(RetryAfter("account:a@example.com"), seconds(1));
+  clock_.Advance(seconds(1));
+  EXPECT_EQ(RetryAfter("account:a@example.com"), std::nullopt);
 }
 
-TEST(FailureLimiter, FifthFailureLocksTheKeyForTheLockout) {
-  FakeClock clock(Start());
-  FailureLimiter limiter(clock, Policy());
-  for (int i = 0; i < 5; ++i) {
-    limiter.RecordFailure("account:a@example.com");
-  }
-  EXPECT_EQ(limiter.RetryAfter("account:a@example.com"), seconds(300));
-  clock.Advance(seconds(299));
-  EXPECT_EQ(limiter.RetryAfter("account:a@example.com"), seconds(1));
-  clock.Advance(seconds(1));
-  EXPECT_FALSE(limiter.RetryAfter("account:a@example.com").has_value());
+TEST_F(FailureLimiterTest, RetryAfterRoundsUpPartialSeconds) {
+  Fail("k", 5);
+  clock_.Advance(std::chrono::milliseconds(1500));
+  EXPECT_EQ(RetryAfter("k"), seconds(299));  // 298.5 s left: waiting 298 would be too early
+  clock_.Advance(std::chrono::milliseconds(298'400));
+  EXPECT_EQ(RetryAfter("k"), seconds(1));  // 0.1 s left
 }
 
-TEST(FailureLimiter, RetryAfterRoundsUpPartialSeconds) {
-  FakeClock clock(Start());
-  FailureLimiter limiter(clock, Policy());
-  for (int i = 0; i < 5; ++i) {
-    limiter.RecordFailure("k");
-  }
-  clock.Advance(std::chrono::milliseconds(1500));
-  EXPECT_EQ(limiter.RetryAfter("k"), seconds(299));
-}
-
-TEST(FailureLimiter, KeysAreCountedSeparately) {
-  FakeClock clock(Start());
-  FailureLimiter limiter(clock, Policy());
-  for (int i = 0; i < 5; ++i) {
-    limiter.RecordFailure("account:a@example.com");
-  }
-  EXPECT_FALSE(limiter.RetryAfter("account:b@example.com").has_value());
-}
-
-TEST(FailureLimiter, FailuresOlderThanTheWindowAreForgotten) {
-  FakeClock clock(Start());
-  FailureLimiter limiter(clock, Policy());
-  for (int i = 0; i < 4; ++i) {
-    limiter.RecordFailure("k");
-  }
-  clock.Advance(minutes(16));
-  limiter.RecordFailure("k");
-  EXPECT_FALSE(limiter.RetryAfter("k").has_value());
-}
-
-TEST(FailureLimiter, ResetForgetsFailuresAfterASuccessfulSignIn) {
-  FakeClock clock(Start());
-  FailureLimiter limiter(clock, Policy());
-  for (int i = 0; i < 4; ++i) {
-    limiter.RecordFailure("k");
-  }
-  limiter.Reset("k");
-  limiter.RecordFailure("k");
-  EXPECT_FALSE(limiter.RetryAfter("k").has_value());
-}
-
-TEST(FailureLimiter, AfterTheLockoutFiveNewFailuresAreNeededAgain) {
-  FakeClock clock(Start());
-  FailureLimiter limiter(clock, Policy());
-  for (int i = 0; i < 5; ++i) {
-    limiter.RecordFailure("k");
-  }
-  clock.Advance(minutes(5));
-  limiter.RecordFailure("k");
-  EXPECT_FALSE(limiter.RetryAfter("k").has_value());
-}
-
-TEST(FailureLimiter, ManyKeysStayWithinTheMemoryBound) {
-  FakeClock clock(Start());
-  FailureLimiter limiter(clock, Policy());
-  for (int i = 0; i < 5; ++i) {
-    limiter.RecordFailure("victim");
-  }
-  for (int i = 0; i < 1000; ++i) {
-    limiter.RecordFailure("address:" + std::to_string(i));
-  }
-  // Locked keys survive pruning while other keys remain to drop.
-  EXPECT_TRUE(limiter.RetryAfter("victim").has_value() ||
-              !limiter.RetryAfter("address:999").has_value());
+TEST_F(FailureLimiterTest, ResetForgetsFailuresAfterASuccessfulSignIn) {
+  Fail("k", 4);
+  ASSERT_TRUE(limiter_->Reset("k"));
+  Fail("k", 4);
+  EXPECT_EQ(RetryAfter("k"), std::nullopt);
 }
 
 }  // namespace

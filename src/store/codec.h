@@ -14,6 +14,10 @@ namespace worklog::store {
 // Instants are stored as microseconds since the Unix epoch.
 inline int64_t ToMicros(TimePoint t) { return t.time_since_epoch().count(); }
 inline TimePoint FromMicros(int64_t us) { return TimePoint{std::chrono::microseconds{us}}; }
+// Durations too.
+inline int64_t ToMicros(std::chrono::seconds d) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+}
 
 // A JSON array of strings, as stored in text/jsonb columns (`["a","b"]`). The decoder
 // accepts any whitespace the database adds and every JSON string escape.

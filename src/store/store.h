@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -26,6 +27,14 @@ struct Session {
   std::string csrf_token;
   TimePoint created_at{};
   TimePoint expires_at{};
+};
+
+// When failed sign-ins lock a key out: `max_failures` within `window` of the first one lock it
+// for `lockout`; after a lockout, or once the window has passed, counting starts again.
+struct SignInLimit {
+  int max_failures = 5;
+  std::chrono::seconds window{15 * 60};
+  std::chrono::seconds lockout{15 * 60};
 };
 
 // A personal API token (Bearer). Only its SHA-256 is stored.
@@ -80,6 +89,16 @@ class SessionRepository {
   virtual Result<ApiToken> CreateApiToken(int64_t user_id, std::string_view name,
                                           std::string_view token_hash) = 0;
   virtual Result<ApiToken> GetApiToken(std::string_view token_hash) = 0;  // kNotFound
+
+  // Failed sign-ins per key ("account:…", "address:…"), in the database so that every node
+  // counts the same failures. RecordSignInFailure counts one atomically (concurrent calls
+  // from several nodes each count) and forgets keys whose window and lockout are both over.
+  virtual Status RecordSignInFailure(std::string_view key, const SignInLimit& limit,
+                                     TimePoint now) = 0;
+  // Until when `key` is locked out; empty when it is not at `now`.
+  virtual Result<std::optional<TimePoint>> SignInLockedUntil(std::string_view key,
+                                                             TimePoint now) = 0;
+  virtual Status ResetSignInFailures(std::string_view key) = 0;
 };
 
 // kConflict on field "activity_keys": `activity_key` is behind worklog `worklog_id` already.

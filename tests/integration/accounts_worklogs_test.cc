@@ -182,6 +182,29 @@ TEST_P(AccountsAndWorklogs, FiveWrongPasswordsAnswer429WithRetryAfter) {
   EXPECT_EQ(locked.Header("Content-Type"), "application/problem+json");
 }
 
+// Two nodes on one database (behind a load balancer): wrong passwords sent to either count
+// together, so N nodes give an attacker no more tries than one.
+TEST_P(AccountsAndWorklogs, WrongPasswordsThroughTwoNodesShareOneLimit) {
+  WORKLOG_START_DEPLOYMENT(deployment, GetParam());
+  deployment->AddUser("alice@example.com");
+  ServerProcess second(ServeConfig{.db_url = deployment->db_url(),
+                                   .data_dir = deployment->dir().File("data-2"),
+                                   .public_url = "http://127.0.0.1",
+                                   .extra_args = {},
+                                   .env = {}});
+  ASSERT_TRUE(second.Start().has_value());
+  ApiClient first_node = deployment->Client();
+  ApiClient second_node(second.port());
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ((i % 2 == 0 ? first_node : second_node)
+                  .SignIn("alice@example.com", "wrong password")
+                  .status,
+              401);
+  }
+  EXPECT_EQ(first_node.SignIn("alice@example.com", kPassword).status, 429);
+  EXPECT_EQ(second_node.SignIn("alice@example.com", kPassword).status, 429);
+}
+
 // Behind the README's nginx every request comes from the proxy's address: without
 // --trusted-proxy, five wrong passwords from anyone would lock everyone out of signing in.
 TEST_P(AccountsAndWorklogs, BehindATrustedProxyEachClientHasItsOwnSignInLimit) {

@@ -1,5 +1,10 @@
 // Users, sessions and API tokens: the same contract on every back-end.
 #include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -177,6 +182,99 @@ TEST_P(SessionContract, TheSameTokenHashCannotBeStoredTwice) {
   auto again = store().Sessions().CreateApiToken(user.id, "two", "same-hash");
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+}
+
+// Failed sign-ins, counted in the database for every node.
+class SignInFailureContract : public StoreTest {
+ protected:
+  static constexpr SignInLimit kLimit{
+      .max_failures = 5, .window = std::chrono::minutes(15), .lockout = std::chrono::minutes(5)};
+
+  void Fail(std::string_view key, int times, Store* on = nullptr) {
+    for (int i = 0; i < times; ++i) {
+      auto counted =
+          (on != nullptr ? *on : store()).Sessions().RecordSignInFailure(key, kLimit, clock_.Now());
+      ASSERT_TRUE(counted) << counted.error().message;
+    }
+  }
+  std::optional<TimePoint> LockedUntil(std::string_view key) {
+    auto locked = store().Sessions().SignInLockedUntil(key, clock_.Now());
+    EXPECT_TRUE(locked) << locked.error().message;
+    return locked.value_or(std::nullopt);
+  }
+};
+WORKLOG_STORE_BACKENDS(SignInFailureContract);
+
+TEST_P(SignInFailureContract, TheFifthFailureLocksTheKeyForTheLockoutAndNoOtherKey) {
+  Fail("account:a@example.com", 4);
+  EXPECT_EQ(LockedUntil("account:a@example.com"), std::nullopt);
+  const TimePoint fifth = clock_.Now();
+  Fail("account:a@example.com", 1);
+  EXPECT_EQ(LockedUntil("account:a@example.com"), fifth + std::chrono::minutes(5));
+  EXPECT_EQ(LockedUntil("account:b@example.com"), std::nullopt);
+  clock_.Advance(std::chrono::minutes(5));
+  EXPECT_EQ(LockedUntil("account:a@example.com"), std::nullopt);
+}
+
+TEST_P(SignInFailureContract, AfterALockoutFiveNewFailuresAreNeededAgain) {
+  Fail("address:10.0.0.1", 5);
+  clock_.Advance(std::chrono::minutes(5));
+  Fail("address:10.0.0.1", 4);
+  EXPECT_EQ(LockedUntil("address:10.0.0.1"), std::nullopt);
+  Fail("address:10.0.0.1", 1);
+  EXPECT_EQ(LockedUntil("address:10.0.0.1"), clock_.Now() + std::chrono::minutes(5));
+}
+
+TEST_P(SignInFailureContract, FailuresOlderThanTheWindowAreForgotten) {
+  Fail("account:a@example.com", 4);
+  clock_.Advance(std::chrono::minutes(15) + std::chrono::seconds(1));
+  Fail("account:a@example.com", 4);
+  EXPECT_EQ(LockedUntil("account:a@example.com"), std::nullopt);
+  Fail("account:a@example.com", 1);
+  EXPECT_NE(LockedUntil("account:a@example.com"), std::nullopt);
+}
+
+TEST_P(SignInFailureContract, ResetForgetsTheFailuresOfOneKey) {
+  Fail("account:a@example.com", 4);
+  Fail("address:10.0.0.1", 4);
+  ASSERT_TRUE(store().Sessions().ResetSignInFailures("account:a@example.com"));
+  Fail("account:a@example.com", 1);
+  Fail("address:10.0.0.1", 1);
+  EXPECT_EQ(LockedUntil("account:a@example.com"), std::nullopt);
+  EXPECT_NE(LockedUntil("address:10.0.0.1"), std::nullopt);
+}
+
+// Two nodes on one database: failures counted through either add up, also when they arrive
+// at the same moment from several threads.
+TEST_P(SignInFailureContract, FailuresThroughEveryNodeAddUp) {
+  auto other = OpenAnother();
+  ASSERT_NE(other, nullptr);
+  Fail("account:a@example.com", 2);
+  Fail("account:a@example.com", 2, other.get());
+  EXPECT_EQ(LockedUntil("account:a@example.com"), std::nullopt);
+  Fail("account:a@example.com", 1, other.get());
+  EXPECT_NE(LockedUntil("account:a@example.com"), std::nullopt);
+
+  std::vector<std::thread> threads;
+  for (Store* node : {&store(), other.get()}) {
+    for (int t = 0; t < 2; ++t) {
+      threads.emplace_back([&, node] {
+        for (int i = 0; i < 10; ++i) {
+          auto counted = node->Sessions().RecordSignInFailure("address:10.0.0.9",
+                                                              {.max_failures = 40,
+                                                               .window = std::chrono::minutes(15),
+                                                               .lockout = std::chrono::minutes(5)},
+                                                              clock_.Now());
+          EXPECT_TRUE(counted) << counted.error().message;
+        }
+      });
+    }
+  }
+  for (std::thread& thread : threads) {
+    thread.join();
+  }
+  // 40 failures in all: exactly the 40th locked it.
+  EXPECT_NE(LockedUntil("address:10.0.0.9"), std::nullopt);
 }
 
 }  // namespace

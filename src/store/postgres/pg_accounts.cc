@@ -102,6 +102,38 @@ Status Done(const Result<Rows>& rows) {
   return {};
 }
 
+// Sign-in failures (migrations/postgres/0033_sign_in_failures.sql). First the keys that count
+// for nothing any more go: every expired one, and this key when its lockout is over (so it
+// counts from 1 again). $1 key, $2 now.
+constexpr std::string_view kForgetSignInFailures = R"sql(
+  DELETE FROM sign_in_failures
+  WHERE expires_us < $2::bigint
+     OR (key = $1::text AND locked_until_us <> 0 AND locked_until_us <= $2::bigint)
+)sql";
+
+// Then one failure is counted, atomically under the row's lock when several nodes count at
+// once; the one that reaches $5 failures locks the key for $4 from $2. $3 the window.
+constexpr std::string_view kCountSignInFailure = R"sql(
+  INSERT INTO sign_in_failures AS f (key, failures, first_failure_us, locked_until_us,
+                                     expires_us)
+  VALUES ($1::text, 1, $2::bigint,
+          CASE WHEN $5::integer <= 1 THEN $2::bigint + $4::bigint ELSE 0 END,
+          GREATEST($2::bigint + $3::bigint,
+                   CASE WHEN $5::integer <= 1 THEN $2::bigint + $4::bigint ELSE 0 END))
+  ON CONFLICT (key) DO UPDATE SET
+    failures = f.failures + 1,
+    locked_until_us = CASE WHEN f.failures + 1 >= $5::integer THEN $2::bigint + $4::bigint
+                           ELSE f.locked_until_us END,
+    expires_us = GREATEST(f.first_failure_us + $3::bigint,
+                          CASE WHEN f.failures + 1 >= $5::integer THEN $2::bigint + $4::bigint
+                               ELSE f.locked_until_us END)
+)sql";
+
+constexpr std::string_view kSelectSignInLock =
+    "SELECT locked_until_us FROM sign_in_failures WHERE key = $1 AND locked_until_us > $2";
+
+constexpr std::string_view kDeleteSignInFailures = "DELETE FROM sign_in_failures WHERE key = $1";
+
 }  // namespace
 
 Result<domain::User> PgUsers::Create(const domain::NewUser& user) {
@@ -253,6 +285,41 @@ Result<ApiToken> PgSessions::GetApiToken(std::string_view token_hash) {
     }
     return ReadApiToken(*rows, 0);
   });
+}
+
+Status PgSessions::RecordSignInFailure(std::string_view key, const SignInLimit& limit,
+                                       TimePoint now) {
+  return store_.pool().Run([&](Connection& db) -> Status {
+    if (auto forgot = Done(db.Exec(kForgetSignInFailures, Params().Add(key).Add(ToMicros(now))));
+        !forgot) {
+      return forgot;
+    }
+    return Done(db.Exec(kCountSignInFailure, Params()
+                                                 .Add(key)
+                                                 .Add(ToMicros(now))
+                                                 .Add(ToMicros(limit.window))
+                                                 .Add(ToMicros(limit.lockout))
+                                                 .Add(int64_t{limit.max_failures})));
+  });
+}
+
+Result<std::optional<TimePoint>> PgSessions::SignInLockedUntil(std::string_view key,
+                                                               TimePoint now) {
+  return store_.pool().Run([&](Connection& db) -> Result<std::optional<TimePoint>> {
+    auto rows = db.Exec(kSelectSignInLock, Params().Add(key).Add(ToMicros(now)));
+    if (!rows) {
+      return tl::unexpected(rows.error());
+    }
+    if (rows->empty()) {
+      return std::nullopt;
+    }
+    return FromMicros(rows->Int(0, 0));
+  });
+}
+
+Status PgSessions::ResetSignInFailures(std::string_view key) {
+  return store_.pool().Run(
+      [&](Connection& db) { return Done(db.Exec(kDeleteSignInFailures, Params().Add(key))); });
 }
 
 }  // namespace worklog::store::postgres

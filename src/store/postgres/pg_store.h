@@ -38,6 +38,11 @@ class PgSessions final : public SessionRepository {
   Result<ApiToken> CreateApiToken(int64_t user_id, std::string_view name,
                                   std::string_view token_hash) override;
   Result<ApiToken> GetApiToken(std::string_view token_hash) override;
+  Status RecordSignInFailure(std::string_view key, const SignInLimit& limit,
+                             TimePoint now) override;
+  Result<std::optional<TimePoint>> SignInLockedUntil(std::string_view key,
+                                                     TimePoint now) override;
+  Status ResetSignInFailures(std::string_view key) override;
 
  private:
   PgStore& store_;

@@ -98,6 +98,32 @@ Result<T> QueryOne(Statement& statement, std::string_view what, Reader read) {
   return read(statement);
 }
 
+// Sign-in failures (migrations/sqlite/0033_sign_in_failures.sql). First the keys that count
+// for nothing any more go: every expired one, and this key when its lockout is over (so it
+// counts from 1 again). ?1 key, ?2 now.
+constexpr std::string_view kForgetSignInFailures = R"sql(
+  DELETE FROM sign_in_failures
+  WHERE expires_us < ?2 OR (key = ?1 AND locked_until_us <> 0 AND locked_until_us <= ?2)
+)sql";
+
+// Then one failure is counted; the one that reaches ?5 failures locks the key for ?4 from
+// ?2. ?3 the window.
+constexpr std::string_view kCountSignInFailure = R"sql(
+  INSERT INTO sign_in_failures (key, failures, first_failure_us, locked_until_us, expires_us)
+  VALUES (?1, 1, ?2, CASE WHEN ?5 <= 1 THEN ?2 + ?4 ELSE 0 END,
+          max(?2 + ?3, CASE WHEN ?5 <= 1 THEN ?2 + ?4 ELSE 0 END))
+  ON CONFLICT (key) DO UPDATE SET
+    failures = failures + 1,
+    locked_until_us = CASE WHEN failures + 1 >= ?5 THEN ?2 + ?4 ELSE locked_until_us END,
+    expires_us = max(first_failure_us + ?3,
+                     CASE WHEN failures + 1 >= ?5 THEN ?2 + ?4 ELSE locked_until_us END)
+)sql";
+
+constexpr std::string_view kSelectSignInLock =
+    "SELECT locked_until_us FROM sign_in_failures WHERE key = ?1 AND locked_until_us > ?2";
+
+constexpr std::string_view kDeleteSignInFailures = "DELETE FROM sign_in_failures WHERE key = ?1";
+
 }  // namespace
 
 Result<domain::User> SqliteUsers::Create(const domain::NewUser& user) {
@@ -285,6 +311,66 @@ Result<ApiToken> SqliteSessions::GetApiToken(std::string_view token_hash) {
     }
     select->Bind(1, token_hash);
     return QueryOne<ApiToken>(*select, "api token not found", ReadApiToken);
+  });
+}
+
+Status SqliteSessions::RecordSignInFailure(std::string_view key, const SignInLimit& limit,
+                                           TimePoint now) {
+  return store_.Write([&](Connection& db) -> Status {
+    auto forget = db.Prepare(kForgetSignInFailures);
+    if (!forget) {
+      return tl::unexpected(forget.error());
+    }
+    forget->Bind(1, key).Bind(2, ToMicros(now));
+    if (auto done = forget->Run(); !done) {
+      return tl::unexpected(done.error());
+    }
+    auto count = db.Prepare(kCountSignInFailure);
+    if (!count) {
+      return tl::unexpected(count.error());
+    }
+    count->Bind(1, key)
+        .Bind(2, ToMicros(now))
+        .Bind(3, ToMicros(limit.window))
+        .Bind(4, ToMicros(limit.lockout))
+        .Bind(5, int64_t{limit.max_failures});
+    if (auto done = count->Run(); !done) {
+      return tl::unexpected(done.error());
+    }
+    return {};
+  });
+}
+
+Result<std::optional<TimePoint>> SqliteSessions::SignInLockedUntil(std::string_view key,
+                                                                   TimePoint now) {
+  return store_.Read([&](Connection& db) -> Result<std::optional<TimePoint>> {
+    auto select = db.Prepare(kSelectSignInLock);
+    if (!select) {
+      return tl::unexpected(select.error());
+    }
+    select->Bind(1, key).Bind(2, ToMicros(now));
+    auto row = select->Step();
+    if (!row) {
+      return tl::unexpected(row.error());
+    }
+    if (!*row) {
+      return std::nullopt;
+    }
+    return FromMicros(select->Int(0));
+  });
+}
+
+Status SqliteSessions::ResetSignInFailures(std::string_view key) {
+  return store_.Write([&](Connection& db) -> Status {
+    auto remove = db.Prepare(kDeleteSignInFailures);
+    if (!remove) {
+      return tl::unexpected(remove.error());
+    }
+    remove->Bind(1, key);
+    if (auto done = remove->Run(); !done) {
+      return tl::unexpected(done.error());
+    }
+    return {};
   });
 }
 
