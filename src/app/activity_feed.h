@@ -1,13 +1,18 @@
 #pragma once
 
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <semaphore>
+#include <stop_token>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "app/feed_cache.h"
@@ -68,14 +73,23 @@ class ActivityFeed {
   // compute and render at once (each holds a month's tree of a few MiB; two cores gain
   // nothing from more); the others wait, then take what was rendered meanwhile when it is
   // theirs. Errors as Get (and the store's).
+  //
+  // `improve`, when given, makes a smaller body of the same response from a rendered one
+  // (e.g. compressed harder; empty: none): a render is made to answer fast, and a body is
+  // improved once it is read again from the cache (one worth keeping), by one background
+  // thread at a lower CPU priority, and swapped in while its stamp holds.
   using Renderer = std::function<std::string(const ActivityFeedPage&)>;
+  using Improver = std::function<std::string(const std::string&)>;
   static constexpr std::ptrdiff_t kConcurrentRenders = 4;
   Result<std::shared_ptr<const std::string>> GetRendered(const Principal& caller,
                                                          const ActivityFeedInput& input,
-                                                         const Renderer& render);
+                                                         const Renderer& render,
+                                                         const Improver& improve = nullptr);
   // The cache's capacity (0, the default: no cache). Call before serving: not thread-safe.
-  void SetCacheBytes(std::size_t bytes) { cache_ = std::make_unique<FeedCache>(bytes); }
+  void SetCacheBytes(std::size_t bytes);
   const FeedCache& cache() const { return *cache_; }
+  // Waits until every improvement asked for so far is done (tests).
+  void WaitForImprovements();
   // Creates the worklog (origin activity_feed, the suggestion's activity keys, dedupe key
   // "suggestion:<id>") and records the suggestion as logged. Logging it again returns the
   // same worklog. kNotFound for an unknown, dismissed or someone else's suggestion.
@@ -104,12 +118,30 @@ class ActivityFeed {
   // The caller's suggestion with this id among the last kFeedLookbackDays days.
   Result<feed::Suggestion> Find(const domain::User& user, std::string_view suggestion_id);
 
+  // Improvements waiting for the improver thread, at most kMaxPendingImprovements (more
+  // are not asked for: those bodies stay as rendered).
+  struct Improvement {
+    std::string key;
+    std::string stamp;
+    std::shared_ptr<const std::string> body;
+    Improver improve;
+  };
+  static constexpr std::size_t kMaxPendingImprovements = 256;
+  void AskImprovement(Improvement improvement);
+  void RunImprovements(const std::stop_token& stop);
+
   store::Store& store_;
   const Clock& clock_;
   Worklogs& worklogs_;
   bool smart_commits_;
   std::unique_ptr<FeedCache> cache_ = std::make_unique<FeedCache>(0);
   std::counting_semaphore<kConcurrentRenders> renders_{kConcurrentRenders};
+
+  std::mutex improvements_mutex_;
+  std::condition_variable_any improvements_changed_;
+  std::deque<Improvement> improvements_;  // Guarded by improvements_mutex_.
+  bool improving_ = false;                // Guarded by improvements_mutex_.
+  std::jthread improver_;                 // last: stops (and joins) first
 };
 
 }  // namespace worklog::app

@@ -384,6 +384,60 @@ TEST_F(RenderedFeedTest, EachRangeAndTimeZoneIsItsOwnFeed) {
   EXPECT_EQ(renders_, 3);
 }
 
+TEST_F(RenderedFeedTest, ABodyReadAgainIsImprovedInTheBackgroundUntilTheFeedChanges) {
+  // The improvement stands for harder compression: a smaller body of the same response.
+  int improvements = 0;
+  const auto read = [&] {
+    auto body = feed_->GetRendered(
+        ada_, {.from = "2026-11-24", .to = "2026-11-24"},
+        [this](const ActivityFeedPage& page) {
+          ++renders_;
+          return "rendered " + std::to_string(page.suggestions.size()) + " suggestions";
+        },
+        [&](const std::string& rendered) {
+          ++improvements;
+          return "small:" + rendered.substr(rendered.find(' ') + 1, 1);
+        });
+    EXPECT_TRUE(body) << body.error().message;
+    return body ? **body : "";
+  };
+  EXPECT_EQ(read(), "rendered 2 suggestions");  // a render is sent as it is
+  feed_->WaitForImprovements();
+  EXPECT_EQ(improvements, 0);
+  EXPECT_EQ(read(), "rendered 2 suggestions");  // read again: worth improving
+  feed_->WaitForImprovements();
+  EXPECT_EQ(improvements, 1);
+  EXPECT_EQ(read(), "small:2");
+  EXPECT_EQ(read(), "small:2");
+  feed_->WaitForImprovements();
+  EXPECT_EQ(improvements, 1);
+  EXPECT_EQ(renders_, 1);
+
+  // A change: rendered again, and improved again once re-read.
+  ASSERT_TRUE(store_->Activities().InsertBatch(
+      {Commit("c6", Utc(15, 0), 101, "ada@example.com", {"PROJ-8"}, "PROJ-8 cache")}));
+  EXPECT_EQ(read(), "rendered 3 suggestions");
+  EXPECT_EQ(read(), "rendered 3 suggestions");
+  feed_->WaitForImprovements();
+  EXPECT_EQ(read(), "small:3");
+  EXPECT_EQ(improvements, 2);
+  EXPECT_EQ(renders_, 2);
+}
+
+TEST_F(RenderedFeedTest, AnImprovementThatIsNotSmallerIsNotTaken) {
+  const auto read = [&] {
+    auto body = feed_->GetRendered(
+        ada_, {.from = "2026-11-24", .to = "2026-11-24"},
+        [](const ActivityFeedPage&) { return std::string("rendered"); },
+        [](const std::string& rendered) { return rendered + " and more"; });
+    return body ? **body : body.error().message;
+  };
+  EXPECT_EQ(read(), "rendered");
+  EXPECT_EQ(read(), "rendered");
+  feed_->WaitForImprovements();
+  EXPECT_EQ(read(), "rendered");
+}
+
 TEST_F(RenderedFeedTest, ErrorsAreNotKeptAndCapacityZeroRendersEveryTime) {
   auto bad = feed_->GetRendered(ada_, {.from = "2026-11-24", .to = "2026-11-23"},
                                 [](const ActivityFeedPage&) { return std::string("x"); });

@@ -8,9 +8,18 @@ namespace {
 // What an entry costs beyond its strings: list node, index node, shared_ptr control block.
 constexpr std::size_t kEntryOverhead = 160;
 
+// What an entry holds in memory: its strings' capacities, not only what they say.
+std::size_t EntryBytes(const std::string& key, const std::string& stamp, const std::string& body) {
+  return kEntryOverhead + 2 * key.capacity() + stamp.capacity() + body.capacity();
+}
+
 }  // namespace
 
-std::shared_ptr<const std::string> FeedCache::Find(const std::string& key, std::string_view stamp) {
+std::shared_ptr<const std::string> FeedCache::Find(const std::string& key, std::string_view stamp,
+                                                   bool* first_reread) {
+  if (first_reread != nullptr) {
+    *first_reread = false;
+  }
   std::lock_guard lock(mutex_);
   auto found = index_.find(key);
   if (found == index_.end()) {
@@ -21,14 +30,36 @@ std::shared_ptr<const std::string> FeedCache::Find(const std::string& key, std::
     return nullptr;
   }
   entries_.splice(entries_.begin(), entries_, found->second);
+  if (first_reread != nullptr && !found->second->reread) {
+    *first_reread = true;
+  }
+  found->second->reread = true;
   return found->second->body;
+}
+
+bool FeedCache::Replace(const std::string& key, std::string_view stamp,
+                        const std::shared_ptr<const std::string>& body,
+                        std::shared_ptr<const std::string> better) {
+  std::lock_guard lock(mutex_);
+  auto found = index_.find(key);
+  if (found == index_.end() || found->second->stamp != stamp || found->second->body != body) {
+    return false;
+  }
+  Entry& entry = *found->second;
+  const std::size_t bytes = EntryBytes(entry.key, entry.stamp, *better);
+  if (bytes > entry.bytes && bytes_ - entry.bytes + bytes > capacity_) {
+    return false;  // keeps what fits rather than evicting others for it
+  }
+  bytes_ = bytes_ - entry.bytes + bytes;
+  entry.bytes = bytes;
+  entry.body = std::move(better);
+  entry.reread = true;
+  return true;
 }
 
 void FeedCache::Put(const std::string& key, std::string stamp,
                     std::shared_ptr<const std::string> body) {
-  // Capacities: what the strings hold in memory, not only what they say.
-  const std::size_t bytes =
-      kEntryOverhead + 2 * key.capacity() + stamp.capacity() + body->capacity();
+  const std::size_t bytes = EntryBytes(key, stamp, *body);
   std::lock_guard lock(mutex_);
   if (auto found = index_.find(key); found != index_.end()) {
     EraseLocked(found->second);

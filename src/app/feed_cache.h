@@ -21,10 +21,18 @@ class FeedCache {
   explicit FeedCache(std::size_t capacity_bytes) : capacity_(capacity_bytes) {}
 
   // The body stored under `key` at `stamp`, else nullptr (an entry of another stamp is
-  // dropped: it can never be served again).
-  std::shared_ptr<const std::string> Find(const std::string& key, std::string_view stamp);
+  // dropped: it can never be served again). `first_reread`, when given, is set true only
+  // for the first Find that serves a body Put stored (its first re-read), once per body.
+  std::shared_ptr<const std::string> Find(const std::string& key, std::string_view stamp,
+                                          bool* first_reread = nullptr);
   // Stores (or replaces) `key`'s body. A body larger than the capacity is not kept.
   void Put(const std::string& key, std::string stamp, std::shared_ptr<const std::string> body);
+  // Swaps `key`'s body for `better` (the same response, e.g. compressed harder) if the
+  // entry still holds `body` (the same object) under `stamp`; false otherwise. The entry
+  // keeps its place in the recency order and is never re-read-marked again.
+  bool Replace(const std::string& key, std::string_view stamp,
+               const std::shared_ptr<const std::string>& body,
+               std::shared_ptr<const std::string> better);
 
   std::size_t capacity_bytes() const { return capacity_; }
   std::size_t size_bytes() const;
@@ -36,6 +44,7 @@ class FeedCache {
     std::string stamp;
     std::shared_ptr<const std::string> body;
     std::size_t bytes = 0;
+    bool reread = false;  // served by Find at least once (or replaced)
   };
   void EraseLocked(std::list<Entry>::iterator entry);
 

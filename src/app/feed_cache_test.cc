@@ -57,5 +57,48 @@ TEST(FeedCache, ABodyHandedOutOutlivesItsEviction) {
   EXPECT_EQ(*held, std::string(500, 'a'));
 }
 
+TEST(FeedCache, TellsTheFirstReReadOfEachStoredBodyOnce) {
+  FeedCache cache(1 << 20);
+  cache.Put("a", "1", Body(10));
+  bool first = true;
+  EXPECT_EQ(cache.Find("b", "1", &first), nullptr);
+  EXPECT_FALSE(first);
+  ASSERT_NE(cache.Find("a", "1", &first), nullptr);
+  EXPECT_TRUE(first);
+  ASSERT_NE(cache.Find("a", "1", &first), nullptr);
+  EXPECT_FALSE(first);
+  cache.Put("a", "1", Body(10));  // stored again: its first re-read is new
+  ASSERT_NE(cache.Find("a", "1", &first), nullptr);
+  EXPECT_TRUE(first);
+}
+
+TEST(FeedCache, ReplacesOnlyTheSameBodyUnderTheSameStamp) {
+  FeedCache cache(1 << 20);
+  auto stored = Body(1000, 'a');
+  cache.Put("a", "1", stored);
+  const std::size_t before = cache.size_bytes();
+  // Another body (stored meanwhile by a newer render) or another stamp: left as it is.
+  EXPECT_FALSE(cache.Replace("a", "1", Body(1000, 'a'), Body(10, 'b')));
+  EXPECT_FALSE(cache.Replace("a", "2", stored, Body(10, 'b')));
+  EXPECT_FALSE(cache.Replace("z", "1", stored, Body(10, 'b')));
+  EXPECT_EQ(*cache.Find("a", "1"), std::string(1000, 'a'));
+
+  EXPECT_TRUE(cache.Replace("a", "1", stored, Body(100, 'b')));
+  EXPECT_EQ(*cache.Find("a", "1"), std::string(100, 'b'));
+  EXPECT_EQ(cache.size_bytes(), before - 900);
+  bool first = true;
+  cache.Find("a", "1", &first);
+  EXPECT_FALSE(first);  // a replaced body is never reported for improving again
+}
+
+TEST(FeedCache, AReplacementThatDoesNotFitIsNotTaken) {
+  FeedCache cache(1000);
+  auto stored = Body(500, 'a');
+  cache.Put("a", "1", stored);
+  EXPECT_FALSE(cache.Replace("a", "1", stored, Body(2000, 'b')));
+  EXPECT_EQ(*cache.Find("a", "1"), std::string(500, 'a'));
+  EXPECT_LE(cache.size_bytes(), cache.capacity_bytes());
+}
+
 }  // namespace
 }  // namespace worklog::app

@@ -11,6 +11,7 @@ namespace worklog::http {
 // about a quarter more bytes), 9 the smallest; -1 is zlib's default (6).
 inline constexpr int kGzipFastest = 1;
 inline constexpr int kGzipDefault = -1;
+inline constexpr int kGzipSmallest = 9;
 
 // `data` as a gzip stream (RFC 1952) at `level` (see above).
 std::string Gzip(std::string_view data, int level = kGzipDefault);

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +43,9 @@ struct Response {
   int status = 200;
   std::string content_type;  // empty with an empty body
   std::string body;
+  // A body kept elsewhere (the Activity Feed's cache), sent instead of `body` when set: the
+  // server writes it to the socket from where it is, without a copy.
+  std::shared_ptr<const std::string> shared_body;
   HeaderList headers;
   // What went wrong inside a 5xx, for the log only: never sent to the client.
   std::string internal_error;

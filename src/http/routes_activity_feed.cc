@@ -54,10 +54,17 @@ void Register(Router& router, RouteContext& context) {
     // Rendered once per change of the feed and kept gzipped (app/feed_cache.h): a month
     // is hundreds of KiB of JSON, an eighth of that compressed. Gzip's fastest level: a
     // change costs one render (about 4 times faster than the default level), for about a
-    // quarter more bytes kept and sent.
+    // quarter more bytes. A body read again is compressed again at the smallest level in
+    // the background (a month: 74 -> 53 KB on the 10 M seed), so the re-reads that follow
+    // send and keep about 30% fewer bytes.
     auto gzipped = app.activity_feed().GetRendered(
-        request.Caller(), input, [](const app::ActivityFeedPage& page) {
+        request.Caller(), input,
+        [](const app::ActivityFeedPage& page) {
           return Gzip(ActivityFeedJson(page), kGzipFastest);
+        },
+        [](const std::string& fast) {
+          auto json = Gunzip(fast);
+          return json ? Gzip(*json, kGzipSmallest) : std::string();
         });
     if (!gzipped) {
       return ErrorResponse(gzipped.error());
@@ -69,7 +76,7 @@ void Register(Router& router, RouteContext& context) {
       // A content type the HTTP library does not compress again on its own.
       response.content_type = "application/json; charset=utf-8";
       response.SetHeader("Content-Encoding", "gzip");
-      response.body = **gzipped;
+      response.shared_body = std::move(*gzipped);  // sent from the cache, not copied
       return response;
     }
     auto body = Gunzip(**gzipped);

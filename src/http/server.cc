@@ -104,14 +104,29 @@ void WithoutBrotli(const httplib::Request& in) {
   }
 }
 
-void ToHttplib(const Response& in, httplib::Response& out) {
+void ToHttplib(Response&& in, httplib::Response& out) {
   out.status = in.status;
   for (const auto& [key, value] : in.headers) {
     out.set_header(key, value);
   }
+  const std::string content_type =
+      in.content_type.empty() ? "application/octet-stream" : in.content_type;
+  if (in.shared_body && !in.shared_body->empty()) {
+    // Written from the shared string as it is. The library compresses only bodies it holds
+    // itself (and chunked ones), never a content of known length like this one.
+    std::shared_ptr<const std::string> body = std::move(in.shared_body);
+    const std::size_t size = body->size();
+    out.set_content_provider(
+        size, content_type,
+        [body = std::move(body)](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+          return sink.write(body->data() + offset, length);
+        });
+    return;
+  }
   if (!in.body.empty() || !in.content_type.empty()) {
-    out.set_content(in.body,
-                    in.content_type.empty() ? "application/octet-stream" : in.content_type);
+    out.body = std::move(in.body);  // what set_content does, without copying the body
+    out.headers.erase("Content-Type");
+    out.set_header("Content-Type", content_type);
   }
 }
 
@@ -261,8 +276,8 @@ struct Server::Impl {
                                                     httplib::Response& out) {
       Request request = FromHttplib(in, trace.active ? trace.client : ClientOf(in));
       request.request_id = trace.active ? trace.request_id : RandomToken(9);
-      const Response response = HandleRequest(request, trace.route, trace.user_id);
-      ToHttplib(response, out);
+      Response response = HandleRequest(request, trace.route, trace.user_id);
+      ToHttplib(std::move(response), out);
     };
     for (const char* method : {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) {
       const std::string_view m = method;
@@ -318,7 +333,8 @@ struct Server::Impl {
           "bytes_in={} bytes_out={} remote={} user_id={}",
           current.request_id, in.method, in.path, current.route, out.status,
           std::chrono::duration<double, std::milli>(latency).count(), in.body.size(),
-          out.body.size(), current.client, current.user_id);
+          out.body.empty() ? out.content_length_ : out.body.size(), current.client,
+          current.user_id);
     });
   }
 
@@ -407,6 +423,11 @@ Response Server::Handle(Request request) {
     response.SetHeader(key, value);
   }
   impl_->metrics.RecordRequest(request.method, route, response.status, Clock::now() - start);
+  if (response.shared_body) {
+    // In-process callers (tests) read `body`.
+    response.body = *response.shared_body;
+    response.shared_body.reset();
+  }
   return response;
 }
 

@@ -137,5 +137,30 @@ TEST_P(FeedCacheFlow, EveryWriteShowsAtTheNextReadOnEveryNode) {
   EXPECT_EQ(Feed(reader()), before);
 }
 
+// A month is rendered with gzip's fastest level so that a change answers fast; a feed read
+// again is compressed harder in the background and the next reads send fewer bytes of the
+// same document (and the plain JSON is unchanged too).
+TEST_P(FeedCacheFlow, AFeedReadAgainIsSentSmallerAndStaysTheSameDocument) {
+  std::vector<std::pair<std::string, int>> commits;
+  for (int i = 0; i < 24; ++i) {
+    commits.emplace_back("PROJ-" + std::to_string(1 + i % 6) + " step " + std::to_string(i) +
+                             " of the feed cache: render, compress, send and keep it",
+                         8 * 60 + 25 * i);
+  }
+  PushAndSettle(commits);
+  ApiClient client = world_->As(world_->ada().email, reader());
+  const auto gzipped_bytes = [&] {
+    const Reply reply = client.Get(path_, {{"Accept-Encoding", "gzip"}});
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    EXPECT_EQ(reply.Header("Content-Encoding"), "gzip");
+    return std::stoul(reply.Header("Content-Length"));
+  };
+  const std::size_t rendered = gzipped_bytes();
+  const json first = Feed(reader());  // read again: compressed harder in the background
+  ASSERT_FALSE(first["suggestions"].empty()) << first.dump(2);
+  ASSERT_TRUE(WaitFor([&] { return gzipped_bytes() < rendered; })) << world_->NodeLogs();
+  EXPECT_EQ(Feed(reader()), first);
+}
+
 }  // namespace
 }  // namespace worklog::testing
