@@ -1,7 +1,17 @@
-// PostgreSQL-only behaviour: the pool survives connections the server dropped.
+// PostgreSQL-only behaviour: the pool survives connections the server dropped, and serves
+// people before background work.
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "common/clock.h"
+#include "store/background_writes.h"
+#include "store/postgres/pg_db.h"
 #include "store/store.h"
 #include "support/pg_database.h"
 
@@ -35,6 +45,46 @@ TEST(PostgresPool, RecoversAfterTheServerDropsItsConnections) {
                                            .timezone = "UTC",
                                            .password_hash = ""});
   EXPECT_TRUE(created) << created.error().message;
+}
+
+}  // namespace
+}  // namespace worklog::store
+
+namespace worklog::store {
+namespace {
+
+// Both connections are taken; a GitLab worker asks for one, then a person's request does.
+// The first connection given back goes to the person: background work waits while anyone
+// else waits (and holds at most half of the pool).
+TEST(PostgresPool, AWaitingRequestGetsAConnectionBeforeWaitingBackgroundWork) {
+  auto database = worklog::testing::PgTestDatabase::Create();
+  ASSERT_TRUE(database) << database.error().message;
+  postgres::Pool pool((*database)->url(), 2);
+  auto first = std::make_unique<Result<postgres::Pool::Lease>>(pool.Acquire());
+  auto second = std::make_unique<Result<postgres::Pool::Lease>>(pool.Acquire());
+  ASSERT_TRUE(*first) << (*first).error().message;
+  ASSERT_TRUE(*second) << (*second).error().message;
+  std::mutex order_mutex;
+  std::vector<std::string> order;
+  const auto take = [&](const std::string& who) {
+    auto lease = pool.Acquire();
+    EXPECT_TRUE(lease) << lease.error().message;
+    std::lock_guard lock(order_mutex);
+    order.push_back(who);
+  };
+  std::thread worker([&] {
+    const BackgroundWrites background;
+    take("worker");
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the worker waits first
+  std::thread person([&] { take("person"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  first.reset();
+  person.join();
+  second.reset();
+  worker.join();
+  ASSERT_EQ(order.size(), 2u);
+  EXPECT_EQ(order[0], "person");
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "store/background_writes.h"
+
 namespace worklog::store::postgres {
 namespace {
 
@@ -243,45 +245,72 @@ Status Transaction::Commit() {
 
 Pool::Lease::~Lease() {
   if (pool_ != nullptr && connection_ != nullptr) {
-    pool_->Release(std::move(connection_));
+    pool_->Release(std::move(connection_), background_);
   }
 }
 
 Result<Pool::Lease> Pool::Acquire() {
+  const bool background = BackgroundWrites::Active();
   {
     std::unique_lock lock(mutex_);
-    while (true) {
-      released_.wait(lock, [&] { return !idle_.empty() || open_ < max_size_; });
-      if (idle_.empty()) {
-        break;
-      }
-      auto connection = std::move(idle_.back());
-      idle_.pop_back();
-      if (connection->CheckAlive()) {
-        return Lease(this, std::move(connection));
-      }
-      --open_;  // dropped; open a fresh one instead (or take another idle one)
+    if (background) {
+      background_released_.wait(lock, [&] {
+        return Free() && others_waiting_ == 0 && background_held_ < std::max(1, max_size_ / 2);
+      });
+      ++background_held_;  // counted before the lock is let go (a fresh one opens outside)
+    } else if (!Free()) {
+      ++others_waiting_;
+      released_.wait(lock, [&] { return Free(); });
+      --others_waiting_;
     }
-    ++open_;
+    std::unique_ptr<Connection> taken;
+    while (!idle_.empty() && !taken) {
+      taken = std::move(idle_.back());
+      idle_.pop_back();
+      if (!taken->CheckAlive()) {
+        taken.reset();
+        --open_;  // dropped; open a fresh one instead (or take another idle one)
+      }
+    }
+    if (!taken) {
+      ++open_;
+    }
+    PassOn();
+    if (taken) {
+      return Lease(this, std::move(taken), background);
+    }
   }
   auto connection = Connection::Open(conninfo_);
   if (!connection) {
     std::lock_guard lock(mutex_);
     --open_;
-    released_.notify_one();
+    background_held_ -= background ? 1 : 0;
+    PassOn();
     return tl::unexpected(connection.error());
   }
-  return Lease(this, std::move(*connection));
+  return Lease(this, std::move(*connection), background);
 }
 
-void Pool::Release(std::unique_ptr<Connection> connection) {
+void Pool::PassOn() {
+  if (!Free()) {
+    return;
+  }
+  if (others_waiting_ > 0) {
+    released_.notify_one();
+  } else {
+    background_released_.notify_one();
+  }
+}
+
+void Pool::Release(std::unique_ptr<Connection> connection, bool background) {
   std::lock_guard lock(mutex_);
+  background_held_ -= background ? 1 : 0;
   if (connection->Broken() || !connection->OutsideTransaction()) {
     --open_;  // never hand out a lost connection or one left inside a transaction
   } else {
     idle_.push_back(std::move(connection));
   }
-  released_.notify_one();
+  PassOn();
 }
 
 }  // namespace worklog::store::postgres

@@ -126,16 +126,21 @@ class Transaction {
 
 // A bounded pool of connections, thread-safe. Connections are opened on demand up to
 // `max_size`; a broken connection is dropped and replaced by a fresh one on next use.
+// Background work (store::BackgroundWrites: the GitLab workers) holds at most half of
+// them and waits while anyone else waits: a webhook's acknowledgement or a person's
+// request never queues behind the workers for a connection.
 class Pool {
  public:
   class Lease {
    public:
-    Lease(Pool* pool, std::unique_ptr<Connection> connection)
-        : pool_(pool), connection_(std::move(connection)) {}
+    Lease(Pool* pool, std::unique_ptr<Connection> connection, bool background)
+        : pool_(pool), connection_(std::move(connection)), background_(background) {}
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     Lease(Lease&& other) noexcept
-        : pool_(std::exchange(other.pool_, nullptr)), connection_(std::move(other.connection_)) {}
+        : pool_(std::exchange(other.pool_, nullptr)),
+          connection_(std::move(other.connection_)),
+          background_(other.background_) {}
     Lease& operator=(Lease&&) = delete;
     ~Lease();
 
@@ -145,6 +150,7 @@ class Pool {
    private:
     Pool* pool_;
     std::unique_ptr<Connection> connection_;
+    bool background_;
   };
 
   Pool(std::string conninfo, int max_size) : conninfo_(std::move(conninfo)), max_size_(max_size) {}
@@ -175,14 +181,20 @@ class Pool {
   }
 
  private:
-  void Release(std::unique_ptr<Connection> connection);
+  void Release(std::unique_ptr<Connection> connection, bool background);
+  bool Free() const { return !idle_.empty() || open_ < max_size_; }  // under mutex_
+  // Wakes the waiter that may take a free connection now; under mutex_.
+  void PassOn();
 
   const std::string conninfo_;
   const int max_size_;
   std::mutex mutex_;
-  std::condition_variable released_;
+  std::condition_variable released_;               // for everyone but background work
+  std::condition_variable background_released_;    // for background work
   std::vector<std::unique_ptr<Connection>> idle_;  // Guarded by mutex_.
   int open_ = 0;                                   // Guarded by mutex_.
+  int others_waiting_ = 0;                         // Guarded by mutex_: not background
+  int background_held_ = 0;                        // Guarded by mutex_.
 };
 
 }  // namespace worklog::store::postgres
