@@ -89,10 +89,8 @@ class DepthCounter final : public nlohmann::json_sax<nlohmann::json> {
 JsonCheck CheckJson(std::string_view text, int max_depth) {
   // JSON has no raw NUL byte anywhere; simdjson and nlohmann both take one after the value
   // for the end of the text.
-  if (std::memchr(text.data(), '\0', text.size()) != nullptr) {
-    return JsonCheck::kInvalid;
-  }
-  if (text.size() <= kFastCapacity && FastAccept(text, max_depth)) {
+  const bool has_nul = std::memchr(text.data(), '\0', text.size()) != nullptr;
+  if (!has_nul && text.size() <= kFastCapacity && FastAccept(text, max_depth)) {
     return JsonCheck::kValid;
   }
   DepthCounter counter(max_depth);
@@ -100,7 +98,7 @@ JsonCheck CheckJson(std::string_view text, int max_depth) {
   if (counter.TooDeep()) {
     return JsonCheck::kTooDeep;
   }
-  return ok ? JsonCheck::kValid : JsonCheck::kInvalid;
+  return ok && !has_nul ? JsonCheck::kValid : JsonCheck::kInvalid;
 }
 
 }  // namespace worklog

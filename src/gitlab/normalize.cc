@@ -113,61 +113,6 @@ std::string Joined(std::string_view title, std::string_view description) {
   return fmt::format("{}\n\n{}", title, description);
 }
 
-// Counts nesting while nlohmann reads, and stops it as soon as it gets too deep, so hostile
-// input never becomes a DOM. Also captures where a syntax error is.
-class DepthLimiter final : public nlohmann::json_sax<json> {
- public:
-  explicit DepthLimiter(int max_depth) : max_depth_(max_depth) {}
-
-  bool null() override { return true; }
-  bool boolean(bool /*value*/) override { return true; }
-  bool number_integer(number_integer_t /*value*/) override { return true; }
-  bool number_unsigned(number_unsigned_t /*value*/) override { return true; }
-  bool number_float(number_float_t /*value*/, const string_t& /*text*/) override { return true; }
-  bool string(string_t& /*value*/) override { return true; }
-  bool binary(binary_t& /*value*/) override { return true; }
-  bool start_object(std::size_t /*elements*/) override { return Enter(); }
-  bool key(string_t& /*value*/) override { return true; }
-  bool end_object() override { return Leave(); }
-  bool start_array(std::size_t /*elements*/) override { return Enter(); }
-  bool end_array() override { return Leave(); }
-  bool parse_error(std::size_t position, const std::string& /*last_token*/,
-                   const nlohmann::detail::exception& error) override {
-    error_byte_ = position;
-    error_text_ = error.what();
-    return false;
-  }
-
-  bool TooDeep() const { return too_deep_; }
-  std::size_t ErrorByte() const { return error_byte_; }
-  // nlohmann's message without its "[json.exception...] parse error at line 1, column 5: ".
-  std::string ErrorReason() const {
-    const std::size_t column = error_text_.find("column ");
-    const std::size_t colon =
-        column == std::string::npos ? std::string::npos : error_text_.find(": ", column);
-    return colon == std::string::npos ? error_text_ : error_text_.substr(colon + 2);
-  }
-
- private:
-  bool Enter() {
-    if (++depth_ > max_depth_) {
-      too_deep_ = true;
-      return false;
-    }
-    return true;
-  }
-  bool Leave() {
-    --depth_;
-    return true;
-  }
-
-  int max_depth_;
-  int depth_ = 0;
-  bool too_deep_ = false;
-  std::size_t error_byte_ = 0;
-  std::string error_text_;
-};
-
 }  // namespace
 
 std::string NormalizeEmail(std::string_view email) {
@@ -224,27 +169,24 @@ Result<json> ParseLimitedJson(std::string_view field, std::string_view text,
     return InvalidArgument(field, fmt::format("is {} bytes, more than the limit of {} bytes",
                                               text.size(), options.max_bytes));
   }
-  if (CheckJson(text, options.max_depth) == JsonCheck::kValid) {
-    // The common case in one allocation-free pass; the SAX pass below names what is wrong.
-    try {
-      return json::parse(text.begin(), text.end());
-    } catch (const json::exception& e) {  // Not expected: CheckJson agrees with nlohmann.
-      return InvalidArgument(field, fmt::format("invalid JSON: {}", e.what()));
-    }
-  }
-  DepthLimiter limiter(options.max_depth);
-  const bool ok = json::sax_parse(text.begin(), text.end(), &limiter);
-  if (limiter.TooDeep()) {
+  // One pass says whether the text nests too deep, so hostile input never becomes a DOM. A
+  // syntax error comes before any nesting past the limit, so nlohmann names it (the byte, the
+  // reason) without building a deep DOM either.
+  if (CheckJson(text, options.max_depth) == JsonCheck::kTooDeep) {
     return InvalidArgument(field,
                            fmt::format("JSON nested deeper than {} levels", options.max_depth));
   }
-  if (!ok) {
-    return InvalidArgument(field, fmt::format("invalid JSON at byte {}: {}", limiter.ErrorByte(),
-                                              limiter.ErrorReason()));
-  }
   try {
     return json::parse(text.begin(), text.end());
-  } catch (const json::exception& e) {  // Not expected: the SAX pass accepted the text.
+  } catch (const json::parse_error& e) {
+    // nlohmann's message without its "[json.exception...] parse error at line 1, column 5: ".
+    const std::string_view what = e.what();
+    const std::size_t column = what.find("column ");
+    const std::size_t colon = column == std::string_view::npos ? column : what.find(": ", column);
+    return InvalidArgument(
+        field, fmt::format("invalid JSON at byte {}: {}", e.byte,
+                           colon == std::string_view::npos ? what : what.substr(colon + 2)));
+  } catch (const json::exception& e) {
     return InvalidArgument(field, fmt::format("invalid JSON: {}", e.what()));
   }
 }
