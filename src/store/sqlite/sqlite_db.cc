@@ -231,8 +231,31 @@ Result<Statement> Connection::Prepare(std::string_view sql) {
   return Statement(db_.get(), found->second.get());
 }
 
+namespace {
+
+// Transaction control as cached prepared statements (Connection::Prepare keys them by these
+// addresses): sqlite3_exec would parse the text again each time, and every read is a
+// transaction (three per Activity Feed read served from its cache).
+constexpr char kBegin[] = "BEGIN";
+constexpr char kBeginImmediate[] = "BEGIN IMMEDIATE";
+constexpr char kCommit[] = "COMMIT";
+constexpr char kRollback[] = "ROLLBACK";
+
+Status RunCached(Connection& connection, std::string_view sql) {
+  auto statement = connection.Prepare(sql);
+  if (!statement) {
+    return tl::unexpected(statement.error());
+  }
+  if (auto ran = statement->Run(); !ran) {
+    return tl::unexpected(ran.error());
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<Transaction> Transaction::Begin(Connection& connection, bool immediate) {
-  if (auto status = connection.Exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN"); !status) {
+  if (auto status = RunCached(connection, immediate ? kBeginImmediate : kBegin); !status) {
     return tl::unexpected(status.error());
   }
   return Transaction(&connection);
@@ -240,15 +263,15 @@ Result<Transaction> Transaction::Begin(Connection& connection, bool immediate) {
 
 Transaction::~Transaction() {
   if (connection_ != nullptr) {
-    (void)connection_->Exec("ROLLBACK");
+    (void)RunCached(*connection_, kRollback);
   }
 }
 
 Status Transaction::Commit() {
   Connection* connection = std::exchange(connection_, nullptr);
-  auto status = connection->Exec("COMMIT");
+  auto status = RunCached(*connection, kCommit);
   if (!status) {
-    (void)connection->Exec("ROLLBACK");
+    (void)RunCached(*connection, kRollback);
   }
   return status;
 }
