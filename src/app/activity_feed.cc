@@ -108,23 +108,9 @@ Result<std::vector<feed::Suggestion>> ActivityFeed::Compute(const domain::User& 
   store::ActivityQuery query;
   query.gitlab_user_ids = {(*identity)->gitlab_user_id};
   query.emails = (*identity)->emails;
-  auto identities = store_.GitlabOrg().ListIdentities();
-  if (!identities) {
-    return tl::unexpected(identities.error());
-  }
-  const std::set<std::string> own((*identity)->emails.begin(), (*identity)->emails.end());
-  std::set<std::string> claimed;
-  for (const auto& other : *identities) {
-    if (other.user_id == user.id) {
-      continue;
-    }
-    for (const auto& email : other.emails) {
-      if (own.count(email) == 0) {
-        claimed.insert(email);
-      }
-    }
-  }
-  query.claimed_emails.assign(claimed.begin(), claimed.end());
+  // The e-mails of the other linked identities are theirs: the query reads them itself
+  // (every identity's, the user's own included, which the query answers as `emails`).
+  query.claimed_by_identities = true;
   query.from = range->first;
   query.to = range->second;
   auto activities = store_.Activities().ListForUser(query);

@@ -18,7 +18,8 @@ namespace worklog::store {
 //   - every non-commit activity whose gitlab_user_id is in `gitlab_user_ids`;
 //   - every commit whose author_email is in `emails`, whoever pushed it;
 //   - every commit pushed by one of `gitlab_user_ids` whose author_email is in neither
-//     `emails` nor `claimed_emails`.
+//     `emails` nor `claimed_emails` (nor, with `claimed_by_identities`, any linked GitLab
+//     identity's e-mails).
 struct ActivityQuery {
   std::vector<int64_t> gitlab_user_ids;
   std::vector<std::string> emails;  // lowercased
@@ -27,6 +28,9 @@ struct ActivityQuery {
   std::vector<std::string> claimed_emails;  // lowercased
   TimePoint from{};                         // inclusive
   TimePoint to{};                           // exclusive
+  // Every linked identity's e-mails count as claimed too, read by the query itself (the
+  // Activity Feed: nobody lists the identities for it).
+  bool claimed_by_identities = false;
 };
 
 // The feed marks (migrations/*/0030_feed_marks.sql) a new activity bumps: its actor's

@@ -1,6 +1,7 @@
 // Activities: idempotent batches and per-user attribution, on every back-end.
 #include <chrono>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -124,6 +125,65 @@ TEST_P(ActivityContract, CommitsBelongToTheirAuthorsEmailElseToThePusher) {
                         .from = day_,
                         .to = day_ + hours(24)}),
               ElementsAre("mr:bob", "c:bob-pushed-by-ada", "c:unknown-pushed-by-bob"));
+}
+
+TEST_P(ActivityContract, LinkedIdentitiesEmailsCountAsClaimedWhenAsked) {
+  // Ada (GitLab 10) and Bob (GitLab 11) are linked, Bob with two e-mails; Carol's e-mail
+  // belongs to nobody linked. The same answer as listing the other identities' e-mails in
+  // claimed_emails.
+  const auto ada = AddUser("ada@example.com");
+  const auto bob = AddUser("bob@example.com");
+  for (const auto& [user_id, gitlab_user_id, emails] :
+       {std::tuple{ada.id, int64_t{10}, std::vector<std::string>{"ada@example.com"}},
+        std::tuple{bob.id, int64_t{11},
+                   std::vector<std::string>{"bob@example.com", "bob@home.example"}}}) {
+    auto linked = store().GitlabOrg().LinkIdentity({.user_id = user_id,
+                                                    .gitlab_user_id = gitlab_user_id,
+                                                    .username = "u" + std::to_string(user_id),
+                                                    .emails = emails,
+                                                    .connected_by = user_id,
+                                                    .connected_at = day_});
+    ASSERT_TRUE(linked) << linked.error().message;
+  }
+  Insert({
+      TestActivity("mr:ada", domain::ActivityKind::kMergeRequest, day_ + hours(9), 10),
+      Commit("c:ada-by-ada", day_ + hours(10), 10, "ada@example.com"),
+      Commit("c:ada-pushed-by-bob", day_ + hours(11), 11, "ada@example.com"),
+      Commit("c:bob-pushed-by-ada", day_ + hours(12), 10, "bob@example.com"),
+      Commit("c:bob-home-pushed-by-ada", day_ + hours(13), 10, "bob@home.example"),
+      Commit("c:carol-pushed-by-ada", day_ + hours(14), 10, "carol@example.com"),
+  });
+  const std::vector<std::string> expected = {"mr:ada", "c:ada-by-ada", "c:ada-pushed-by-bob",
+                                             "c:carol-pushed-by-ada"};
+  EXPECT_EQ(ListKeys({.gitlab_user_ids = {10},
+                      .emails = {"ada@example.com"},
+                      .claimed_emails = {},
+                      .from = day_,
+                      .to = day_ + hours(24),
+                      .claimed_by_identities = true}),
+            expected);
+  EXPECT_EQ(ListKeys({.gitlab_user_ids = {10},
+                      .emails = {"ada@example.com"},
+                      .claimed_emails = {"bob@example.com", "bob@home.example"},
+                      .from = day_,
+                      .to = day_ + hours(24)}),
+            expected);
+  // Not asked: only claimed_emails count.
+  EXPECT_EQ(ListKeys({.gitlab_user_ids = {10},
+                      .emails = {"ada@example.com"},
+                      .claimed_emails = {},
+                      .from = day_,
+                      .to = day_ + hours(24)})
+                .size(),
+            6U);
+  // Bob's own e-mails are in the identities too: his commits stay his.
+  EXPECT_EQ(ListKeys({.gitlab_user_ids = {11},
+                      .emails = {"bob@example.com", "bob@home.example"},
+                      .claimed_emails = {},
+                      .from = day_,
+                      .to = day_ + hours(24),
+                      .claimed_by_identities = true}),
+            (std::vector<std::string>{"c:bob-pushed-by-ada", "c:bob-home-pushed-by-ada"}));
 }
 
 TEST_P(ActivityContract, TimeRangeIncludesFromAndExcludesTo) {

@@ -94,7 +94,9 @@ constexpr std::string_view kSelectUserActivities = "SELECT " ACTIVITY_COLUMNS R"
   WHERE a.gitlab_user_id = ANY ($1::bigint[])
     AND a.occurred_at_us >= $4 AND a.occurred_at_us < $5
     AND (a.kind <> 'commit'
-         OR NOT (a.author_email = ANY ($2::text[]) OR a.author_email = ANY ($3::text[])))
+         OR NOT (a.author_email = ANY ($2::text[]) OR a.author_email = ANY ($3::text[])
+                 OR ($6::boolean AND a.author_email IN (
+                       SELECT jsonb_array_elements_text(i.emails) FROM gitlab_identities i))))
   UNION ALL
   SELECT )sql" ACTIVITY_COLUMNS R"sql(
   FROM activities a LEFT JOIN activity_url_prefixes p ON p.id = a.url_prefix
@@ -265,7 +267,8 @@ Result<std::vector<domain::Activity>> PgActivities::ListForUser(const ActivityQu
                                                    .Add(PgTextArray(query.emails))
                                                    .Add(PgTextArray(query.claimed_emails))
                                                    .Add(ToMicros(query.from))
-                                                   .Add(ToMicros(query.to)));
+                                                   .Add(ToMicros(query.to))
+                                                   .Add(query.claimed_by_identities));
     if (!rows) {
       return tl::unexpected(rows.error());
     }

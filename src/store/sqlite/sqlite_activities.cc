@@ -54,14 +54,18 @@ constexpr std::string_view kSelectUrlPrefix =
 
 // Two index range scans (actor; commit author), disjoint so UNION ALL needs no dedupe:
 // the first leaves out commits authored under one of the user's e-mails, which the
-// second returns. ?1 gitlab user ids, ?2 e-mails, ?3 claimed e-mails (JSON arrays).
+// second returns. ?1 gitlab user ids, ?2 e-mails, ?3 claimed e-mails (JSON arrays), ?6
+// claimed_by_identities.
 constexpr std::string_view kSelectUserActivities = "SELECT " WORKLOG_ACTIVITY_COLUMNS R"sql(
   FROM activities a LEFT JOIN activity_url_prefixes p ON p.id = a.url_prefix
   WHERE a.gitlab_user_id IN (SELECT value FROM json_each(?1))
     AND a.occurred_at_us >= ?4 AND a.occurred_at_us < ?5
     AND (a.kind <> 'commit'
          OR (a.author_email NOT IN (SELECT value FROM json_each(?2))
-             AND a.author_email NOT IN (SELECT value FROM json_each(?3))))
+             AND a.author_email NOT IN (SELECT value FROM json_each(?3))
+             AND (?6 = 0 OR a.author_email NOT IN (
+                   SELECT e.value FROM gitlab_identities i, json_each(i.emails) e
+                   WHERE e.type = 'text'))))
   UNION ALL
   SELECT )sql" WORKLOG_ACTIVITY_COLUMNS R"sql(
   FROM activities a LEFT JOIN activity_url_prefixes p ON p.id = a.url_prefix
@@ -333,7 +337,8 @@ Result<std::vector<domain::Activity>> SqliteActivities::ListForUser(const Activi
         .Bind(2, EncodeStringArray(query.emails))
         .Bind(3, EncodeStringArray(query.claimed_emails))
         .Bind(4, ToMicros(query.from))
-        .Bind(5, ToMicros(query.to));
+        .Bind(5, ToMicros(query.to))
+        .Bind(6, int64_t{query.claimed_by_identities ? 1 : 0});
     return AllActivities(*select);
   });
 }
