@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -42,7 +41,7 @@ int main(int argc, char** argv) {
   const std::string full = FullBinaryPath().string();
   ::execv(full.c_str(), argv);
   const int error = errno;
-  std::cerr << "worklog: cannot start " << full << ": " << std::strerror(error)
+  std::cerr << "worklog: cannot start " << full << ": " << std::generic_category().message(error)
             << " (worklog runs every command but estimate through worklog-full, which must be "
                "installed beside it)\n";
   return 127;

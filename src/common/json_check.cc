@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <cstring>
-#include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -15,13 +15,13 @@ namespace {
 // Documents up to this size are checked with simdjson, by a parser each thread keeps (its
 // buffers are ~10 bytes per input byte: a bounded ~0.7 MiB per connection thread). Larger
 // ones, rare (a push lists at most 20 commits), take nlohmann's streaming pass.
-constexpr std::size_t kFastCapacity = 64 * 1024;
+constexpr std::size_t kFastCapacity = std::size_t{64} * 1024;
 constexpr int kFastMaxDepth = 1024;
 
 struct FastChecker {
   simdjson::dom::parser parser;
   // The input copied with the zeroed padding simdjson reads past the end.
-  std::unique_ptr<char[]> padded{new char[kFastCapacity + simdjson::SIMDJSON_PADDING]()};
+  std::vector<char> padded = std::vector<char>(kFastCapacity + simdjson::SIMDJSON_PADDING);
   std::size_t max_depth = 0;
 };
 
@@ -39,9 +39,9 @@ bool FastAccept(std::string_view text, int max_depth) {
     }
     checker.max_depth = depth;
   }
-  std::memcpy(checker.padded.get(), text.data(), text.size());
-  std::memset(checker.padded.get() + text.size(), 0, simdjson::SIMDJSON_PADDING);
-  return checker.parser.parse(checker.padded.get(), text.size(), false).error() ==
+  std::memcpy(checker.padded.data(), text.data(), text.size());
+  std::memset(checker.padded.data() + text.size(), 0, simdjson::SIMDJSON_PADDING);
+  return checker.parser.parse(checker.padded.data(), text.size(), false).error() ==
          simdjson::SUCCESS;
 }
 

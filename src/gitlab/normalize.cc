@@ -126,9 +126,9 @@ std::string NormalizeEmail(std::string_view email) {
 }
 
 std::string BranchName(std::string_view ref) {
-  constexpr std::string_view heads = "refs/heads/";
-  if (ref.starts_with(heads)) {
-    ref.remove_prefix(heads.size());
+  constexpr std::string_view kHeads = "refs/heads/";
+  if (ref.starts_with(kHeads)) {
+    ref.remove_prefix(kHeads.size());
   }
   return std::string(ref);
 }
@@ -494,7 +494,7 @@ Result<TimePoint> ParseGitlabTime(std::string_view field, std::string_view text)
     return bad();
   }
   const auto local =
-      std::chrono::sys_days(date) + hours(hour) + minutes(minute) + seconds(std::min(second, 59));
+      std::chrono::sys_days{date} + hours(hour) + minutes(minute) + seconds(std::min(second, 59));
   return TimePoint{
       std::chrono::duration_cast<std::chrono::microseconds>((local - offset).time_since_epoch()) +
       fraction};
