@@ -236,10 +236,10 @@ namespace {
 // Transaction control as cached prepared statements (Connection::Prepare keys them by these
 // addresses): sqlite3_exec would parse the text again each time, and every read is a
 // transaction (three per Activity Feed read served from its cache).
-constexpr char kBegin[] = "BEGIN";
-constexpr char kBeginImmediate[] = "BEGIN IMMEDIATE";
-constexpr char kCommit[] = "COMMIT";
-constexpr char kRollback[] = "ROLLBACK";
+constexpr std::string_view kBegin = "BEGIN";
+constexpr std::string_view kBeginImmediate = "BEGIN IMMEDIATE";
+constexpr std::string_view kCommit = "COMMIT";
+constexpr std::string_view kRollback = "ROLLBACK";
 
 Status RunCached(Connection& connection, std::string_view sql) {
   auto statement = connection.Prepare(sql);
