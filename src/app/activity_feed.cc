@@ -1,6 +1,7 @@
 #include "app/activity_feed.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <optional>
 #include <set>
@@ -163,17 +164,24 @@ Result<ActivityFeedPage> ActivityFeed::Get(const Principal& caller,
 
 Result<feed::Suggestion> ActivityFeed::Find(const domain::User& user,
                                             std::string_view suggestion_id) {
-  // The id does not tell its date: look through the recent local days. UTC "today" plus a
-  // day on either side covers every time zone.
+  // The id does not tell its date: look through the recent local days, the last week first
+  // (nearly every suggestion logged is from it; each day's suggestions depend on that day's
+  // activities only), then the rest. UTC "today" plus a day on either side covers every
+  // time zone.
   const auto today = std::chrono::floor<date::days>(clock_.Now());
-  auto suggestions = Compute(user, FormatDay(today - date::days(kFeedLookbackDays)),
-                             FormatDay(today + date::days(1)));
-  if (!suggestions) {
-    return tl::unexpected(suggestions.error());
-  }
-  for (auto& suggestion : *suggestions) {
-    if (suggestion.id == suggestion_id) {
-      return std::move(suggestion);
+  const auto week_start = today - date::days(kFeedRecentDays);
+  const std::array<std::pair<date::sys_days, date::sys_days>, 2> ranges = {
+      {{week_start, today + date::days(1)},
+       {today - date::days(kFeedLookbackDays), week_start - date::days(1)}}};
+  for (const auto& [from, to] : ranges) {
+    auto suggestions = Compute(user, FormatDay(from), FormatDay(to));
+    if (!suggestions) {
+      return tl::unexpected(suggestions.error());
+    }
+    for (auto& suggestion : *suggestions) {
+      if (suggestion.id == suggestion_id) {
+        return std::move(suggestion);
+      }
     }
   }
   return NotFound("no such suggestion");

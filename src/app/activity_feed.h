@@ -30,6 +30,8 @@ inline constexpr int kMaxFeedDays = 62;
 // How far back a suggestion id is looked up when it is logged or dismissed (local days
 // before today).
 inline constexpr int kFeedLookbackDays = 93;
+// Logging looks for a suggestion among the last kFeedRecentDays days first.
+inline constexpr int kFeedRecentDays = 8;
 
 struct ActivityFeedInput {
   std::string from;  // YYYY-MM-DD, inclusive, in the caller's time zone

@@ -230,6 +230,42 @@ TEST_F(ActivityFeedTest, ACommitNamingTwoIssuesCanBeLoggedUnderEach) {
   }
 }
 
+// Logging looks in the last week first, then back to kFeedLookbackDays: a suggestion from
+// either side of that boundary, and from the oldest day, is found; an older one is not.
+TEST_F(ActivityFeedTest, SuggestionsFromEveryDayOfTheLookbackCanBeLogged) {
+  const auto day_back = [](int days) {
+    return Utc(10, 0, 24) - std::chrono::days(days);  // 11:00 in Oslo, the same local day
+  };
+  const std::vector<int> ages = {kFeedRecentDays - 1, kFeedRecentDays, kFeedRecentDays + 1,
+                                 kFeedLookbackDays - 1};
+  std::vector<domain::Activity> older;
+  for (int age : ages) {
+    older.push_back(Commit("old" + std::to_string(age), day_back(age), 101, "ada@example.com",
+                           {"OLD-" + std::to_string(age)}, "OLD-" + std::to_string(age)));
+  }
+  older.push_back(Commit("too-old", day_back(kFeedLookbackDays + 2), 101, "ada@example.com",
+                         {"OLD-999"}, "OLD-999"));
+  ASSERT_TRUE(store_->Activities().InsertBatch(older));
+  for (int age : ages) {
+    const std::string day = date::format("%F", std::chrono::floor<date::days>(day_back(age)));
+    auto page = feed_->Get(ada_, {.from = day, .to = day});
+    ASSERT_TRUE(page) << page.error().message;
+    ASSERT_EQ(page->suggestions.size(), 1u) << day;
+    auto logged = feed_->Log(ada_, page->suggestions[0].id, {});
+    ASSERT_TRUE(logged) << day << ": " << logged.error().message;
+    EXPECT_EQ(logged->issue_key, "OLD-" + std::to_string(age));
+    EXPECT_EQ(logged->start_date, day);
+  }
+  const std::string too_old_day =
+      date::format("%F", std::chrono::floor<date::days>(day_back(kFeedLookbackDays + 2)));
+  auto page = feed_->Get(ada_, {.from = too_old_day, .to = too_old_day});
+  ASSERT_TRUE(page) << page.error().message;
+  ASSERT_EQ(page->suggestions.size(), 1u);
+  auto refused = feed_->Log(ada_, page->suggestions[0].id, {});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kNotFound);
+}
+
 TEST_F(ActivityFeedTest, UnassignedSuggestionNeedsAnIssueKey) {
   const auto unassigned = Feed(ada_).at(1);
   auto refused = feed_->Log(ada_, unassigned.id, {});
