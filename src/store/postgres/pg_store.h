@@ -40,8 +40,7 @@ class PgSessions final : public SessionRepository {
   Result<ApiToken> GetApiToken(std::string_view token_hash) override;
   Status RecordSignInFailure(std::string_view key, const SignInLimit& limit,
                              TimePoint now) override;
-  Result<std::optional<TimePoint>> SignInLockedUntil(std::string_view key,
-                                                     TimePoint now) override;
+  Result<std::optional<TimePoint>> SignInLockedUntil(std::string_view key, TimePoint now) override;
   Status ResetSignInFailures(std::string_view key) override;
 
  private:
