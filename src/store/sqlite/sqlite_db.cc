@@ -216,6 +216,17 @@ Status Connection::Exec(std::string_view sql) {
   return {};
 }
 
+Status Connection::RunCached(std::string_view sql) {
+  auto statement = Prepare(sql);
+  if (!statement) {
+    return tl::unexpected(statement.error());
+  }
+  if (auto ran = statement->Run(); !ran) {
+    return tl::unexpected(ran.error());
+  }
+  return {};
+}
+
 Result<Statement> Connection::Prepare(std::string_view sql) {
   auto found = cache_.find(sql.data());
   if (found == cache_.end()) {
@@ -241,21 +252,10 @@ constexpr std::string_view kBeginImmediate = "BEGIN IMMEDIATE";
 constexpr std::string_view kCommit = "COMMIT";
 constexpr std::string_view kRollback = "ROLLBACK";
 
-Status RunCached(Connection& connection, std::string_view sql) {
-  auto statement = connection.Prepare(sql);
-  if (!statement) {
-    return tl::unexpected(statement.error());
-  }
-  if (auto ran = statement->Run(); !ran) {
-    return tl::unexpected(ran.error());
-  }
-  return {};
-}
-
 }  // namespace
 
 Result<Transaction> Transaction::Begin(Connection& connection, bool immediate) {
-  if (auto status = RunCached(connection, immediate ? kBeginImmediate : kBegin); !status) {
+  if (auto status = connection.RunCached(immediate ? kBeginImmediate : kBegin); !status) {
     return tl::unexpected(status.error());
   }
   return Transaction(&connection);
@@ -263,15 +263,15 @@ Result<Transaction> Transaction::Begin(Connection& connection, bool immediate) {
 
 Transaction::~Transaction() {
   if (connection_ != nullptr) {
-    (void)RunCached(*connection_, kRollback);
+    (void)connection_->RunCached(kRollback);
   }
 }
 
 Status Transaction::Commit() {
   Connection* connection = std::exchange(connection_, nullptr);
-  auto status = RunCached(*connection, kCommit);
+  auto status = connection->RunCached(kCommit);
   if (!status) {
-    (void)RunCached(*connection, kRollback);
+    (void)connection->RunCached(kRollback);
   }
   return status;
 }

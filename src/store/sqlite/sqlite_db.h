@@ -88,6 +88,9 @@ class Connection {
   // A cached prepared statement for `sql`, which must outlive the connection (a named
   // constant): the cache is keyed by its address.
   Result<Statement> Prepare(std::string_view sql);
+  // Runs one statement without parameters or result rows through Prepare's cache (Exec
+  // would parse it again each time). The same rule for `sql`.
+  Status RunCached(std::string_view sql);
 
   sqlite3* get() const { return db_.get(); }
 

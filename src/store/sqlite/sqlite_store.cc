@@ -41,18 +41,6 @@ constexpr std::string_view kInsertMigration = R"sql(
   INSERT INTO schema_migrations (version, name, applied_at_us) VALUES (?1, ?2, ?3)
 )sql";
 
-// A statement of the group commit, prepared once per connection (Exec would parse it again).
-Status RunCached(Connection& db, std::string_view sql) {
-  auto statement = db.Prepare(sql);
-  if (!statement) {
-    return tl::unexpected(statement.error());
-  }
-  if (auto ran = statement->Run(); !ran) {
-    return tl::unexpected(ran.error());
-  }
-  return {};
-}
-
 }  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
@@ -311,7 +299,7 @@ void SqliteStore::RunGroup(const std::vector<PendingWrite*>& group) {
     bool lost = false;
     for (; next < group.size() && !lost; ++next) {
       PendingWrite& write = *group[next];
-      if (auto savepoint = RunCached(db, "SAVEPOINT group_write"); !savepoint) {
+      if (auto savepoint = db.RunCached("SAVEPOINT group_write"); !savepoint) {
         write.error = savepoint.error();
         continue;
       }
@@ -332,11 +320,11 @@ void SqliteStore::RunGroup(const std::vector<PendingWrite*>& group) {
         continue;
       }
       if (ok) {
-        (void)RunCached(db, "RELEASE group_write");
+        (void)db.RunCached("RELEASE group_write");
         succeeded.push_back(&write);
       } else {
-        (void)RunCached(db, "ROLLBACK TO group_write");
-        (void)RunCached(db, "RELEASE group_write");
+        (void)db.RunCached("ROLLBACK TO group_write");
+        (void)db.RunCached("RELEASE group_write");
       }
     }
     if (lost) {
