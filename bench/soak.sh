@@ -88,6 +88,8 @@ echo "soak at $load x $mix_peak req/s: webhooks $webhook_rate/s ($webhook_connec
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$serve_pid/stat"; }
 machine_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
 serve_ticks_before="$(cpu_ticks)"
+# serve's log from here on is the soak's (the lines before: start, warm-up and the peak).
+soak_log_from=$(($(wc -l <"$work/serve.log") + 1))
 read -r busy_before all_before < <(machine_ticks)
 BENCH_RUN=$((run_id + 1)) BENCH_RATE="$webhook_rate" \
   wrk -t1 -c"$webhook_connections" -d"${soak}s" --latency -s "$BENCH_LIB/webhook.lua" "$url" >"$work/soak-webhook.txt" &
@@ -125,9 +127,16 @@ pending_after="$("$tool" count --db "$feed_db" | awk '{ print $2 }')"
 hwm="$(vm_kib VmHWM)"
 stop_serve
 worklogs="$(grep -c 'method=POST path=/api/v1/me/activity-feed/[^ ]*/log .* status=201 ' "$work/serve.log" || true)"
-# What the failed requests were, from serve's access log: route status count.
-refused="$(sed -n 's/.* route=\([^ ]*\) status=\([45][0-9][0-9]\) .*/\1 \2/p' "$work/serve.log" | sort | uniq -c |
-  awk '{ printf "%s %s: %s; ", $2, $3, $1 }')"
+# What the failed requests were, from serve's access log: route status count, in the soak
+# and in the peak before it. In the peak, mix.lua's 16 connections per wrk thread share
+# log.lua's per-thread state (the last suggestion read, the last token used), so some
+# POST .../log send one user's suggestion with another user's token: 404, as it must be.
+refused_in() {
+  sed -n 's/.* route=\([^ ]*\) status=\([45][0-9][0-9]\) .*/\1 \2/p' | sort | uniq -c |
+    awk '{ printf "%s %s: %s; ", $2, $3, $1 }'
+}
+refused="$(tail -n +"$soak_log_from" "$work/serve.log" | refused_in)"
+refused_peak="$(head -n "$((soak_log_from - 1))" "$work/serve.log" | refused_in)"
 
 # First sample after a warm-up of 30 s (or the first one of a short run).
 first_index=$(( ${#samples[@]} > 7 ? 6 : 0 ))
@@ -159,7 +168,8 @@ printf '%-44s %14s\n' "  worklogs created from the feed" "$worklogs"
 printf '%-44s %14s\n' "  serve CPU (cores) / machine busy" "$serve_cpu / $machine_busy"
 printf '%-44s %14s\n' "  inbox pending at the end" "$pending_after"
 printf '%-44s %14s\n' "  failed: webhook / feed / logging (non-2xx)" "$(for f in webhook feed log; do printf '%s(%s) ' "$(wrk_field "$work/soak-$f.txt" errors)" "$(wrk_field "$work/soak-$f.txt" non2xx)"; done)"
-printf '%-44s %14s\n' "  4xx/5xx by route (serve's log)" "${refused:-none}"
+printf '%-44s %14s\n' "  4xx/5xx by route in the soak (serve's log)" "${refused:-none}"
+printf '%-44s %14s\n' "  4xx/5xx by route in the peak (serve's log)" "${refused_peak:-none}"
 printf '%-44s %14s\n' "  p50 ms: webhook / feed / logging" "$(wrk_field "$work/soak-webhook.txt" p50_ms) / $(wrk_field "$work/soak-feed.txt" p50_ms) / $(wrk_field "$work/soak-log.txt" p50_ms)"
 echo "load average after: $(load_average)"
 [[ $failed -eq 0 ]] || echo "soak.sh: MISSED a target (see NO above)"
