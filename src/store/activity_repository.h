@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -47,6 +49,24 @@ inline std::vector<std::string> FeedMarksOf(const domain::Activity& activity) {
   return marks;
 }
 
+// Days since 1970-01-01 of the UTC day `at` falls on: the day of an activity's day marks.
+inline int64_t UtcDayOf(TimePoint at) {
+  return std::chrono::floor<std::chrono::days>(at).time_since_epoch().count();
+}
+
+// The day-granular feed marks (migrations/*/0035_feed_day_marks.sql) of one user's feed
+// over a span of days (ActivityRepository::DayMarks). A local day's suggestions are as they
+// were while the global marks, the activity marks of the UTC days it overlaps and the
+// worklog mark of its date are unchanged. A missing mark is 0; every mark only grows.
+struct FeedDayMarks {
+  int64_t identities = 0;  // any GitLab identity linked, changed or unlinked
+  int64_t all = 0;         // every activity deleted, the feed settings changed
+  // UTC day -> the sum of the user's u:/e: marks of that day (each only grows).
+  std::map<int64_t, int64_t> activity_days;
+  // Local start date (as days since 1970-01-01) -> the user's w: mark of that date.
+  std::map<int64_t, int64_t> worklog_days;
+};
+
 // Normalized GitLab activities, stored once per Activity::key. Designed for tens of
 // millions of rows: one user's month is two index range scans.
 class ActivityRepository {
@@ -80,6 +100,11 @@ class ActivityRepository {
   // Anything a feed comes to depend on later, e.g. per-organization estimate settings,
   // needs its own mark here.)
   virtual Result<std::string> FeedStamp(int64_t user_id) = 0;
+  // User `user_id`'s day marks of days first_day..last_day (inclusive, days since
+  // 1970-01-01): InsertBatch bumps (subject, UTC day of occurred_at) for every mark of
+  // FeedMarksOf, a smart-commit worklog's write (subject w:<user_id>, its start date), in
+  // the same transaction. Read it before the data it vouches for, as FeedStamp.
+  virtual Result<FeedDayMarks> DayMarks(int64_t user_id, int64_t first_day, int64_t last_day) = 0;
 };
 
 }  // namespace worklog::store

@@ -49,7 +49,7 @@ constexpr std::string_view kInsertActivities = R"sql(
                           AND o.sha_bytes = decode(x.other_sha, 'hex')))
   ORDER BY x.full_key
   ON CONFLICT DO NOTHING
-  RETURNING gitlab_user_id, kind, author_email
+  RETURNING gitlab_user_id, kind, author_email, occurred_at_us
 )sql";
 
 // Bumps the feed marks $1 (distinct; migrations/postgres/0030_feed_marks.sql) in order, so
@@ -59,6 +59,35 @@ constexpr std::string_view kBumpFeedMarks = R"sql(
   INSERT INTO feed_marks (subject, seq)
   SELECT subject, 1 FROM unnest($1::text[]) AS m(subject) ORDER BY subject
   ON CONFLICT (subject) DO UPDATE SET seq = feed_marks.seq + 1
+)sql";
+
+// Bumps the day marks ($1[i], $2[i]) (distinct; migrations/postgres/0035_feed_day_marks.sql)
+// in order, as kBumpFeedMarks.
+constexpr std::string_view kBumpFeedDayMarks = R"sql(
+  INSERT INTO feed_day_marks (subject, day, seq)
+  SELECT subject, day, 1 FROM unnest($1::text[], $2::bigint[]) AS m(subject, day)
+  ORDER BY subject, day
+  ON CONFLICT (subject, day) DO UPDATE SET seq = feed_day_marks.seq + 1
+)sql";
+
+// $1's day marks of days $2..$3 (see DayMarks): first the global marks ('g'), then the sum
+// of the u:/e: marks per UTC day ('a') and the w: mark per start date ('w').
+constexpr std::string_view kSelectFeedDayMarks = R"sql(
+  SELECT 'g', coalesce((SELECT seq FROM feed_marks WHERE subject = 'identities'), 0),
+         coalesce((SELECT seq FROM feed_marks WHERE subject = 'all'), 0)
+  UNION ALL
+  SELECT 'a', d.day, sum(d.seq)::bigint FROM feed_day_marks d
+  WHERE d.subject IN (SELECT 'u:' || i.gitlab_user_id FROM gitlab_identities i
+                      WHERE i.user_id = $1::bigint
+                      UNION ALL
+                      SELECT 'e:' || e.email FROM gitlab_identities i
+                      CROSS JOIN LATERAL jsonb_array_elements_text(i.emails) AS e(email)
+                      WHERE i.user_id = $1::bigint)
+    AND d.day BETWEEN $2::bigint AND $3::bigint
+  GROUP BY d.day
+  UNION ALL
+  SELECT 'w', day, seq FROM feed_day_marks
+  WHERE subject = 'w:' || $1::bigint AND day BETWEEN $2::bigint AND $3::bigint
 )sql";
 
 // The marks $1's feed depends on, in one row (see FeedStamp). A missing mark is 0.
@@ -227,6 +256,7 @@ Result<int64_t> PgActivities::InsertBatch(const std::vector<domain::Activity>& a
     int64_t inserted = 0;
     // The feed marks of what was actually inserted (a skipped duplicate changes no feed).
     std::set<std::string> marks;
+    std::set<std::pair<std::string, int64_t>> day_marks;  // and their UTC days
     if (!prefixes.empty()) {
       if (auto stored = db.Exec(kInsertUrlPrefixes, Params().Add(PgTextArray(prefixes))); !stored) {
         return tl::unexpected(stored.error());
@@ -239,17 +269,31 @@ Result<int64_t> PgActivities::InsertBatch(const std::vector<domain::Activity>& a
       }
       inserted += rows->size();
       for (int i = 0; i < rows->size(); ++i) {
+        const int64_t day = UtcDayOf(FromMicros(rows->Int(i, 3)));
         if (auto actor = rows->OptionalInt(i, 0)) {
           marks.insert("u:" + std::to_string(*actor));
+          day_marks.emplace("u:" + std::to_string(*actor), day);
         }
         if (rows->Text(i, 1) == domain::KindName(domain::ActivityKind::kCommit)) {
           marks.insert("e:" + rows->Text(i, 2));
+          day_marks.emplace("e:" + rows->Text(i, 2), day);
         }
       }
     }
     if (!marks.empty()) {
       const std::vector<std::string> subjects(marks.begin(), marks.end());
       if (auto bumped = db.Exec(kBumpFeedMarks, Params().Add(PgTextArray(subjects))); !bumped) {
+        return tl::unexpected(bumped.error());
+      }
+      std::vector<std::string> day_subjects;
+      std::vector<int64_t> days;
+      for (const auto& [subject, day] : day_marks) {
+        day_subjects.push_back(subject);
+        days.push_back(day);
+      }
+      if (auto bumped = db.Exec(kBumpFeedDayMarks,
+                                Params().Add(PgTextArray(day_subjects)).Add(PgIntArray(days)));
+          !bumped) {
         return tl::unexpected(bumped.error());
       }
     }
@@ -310,6 +354,26 @@ Result<std::string> PgActivities::FeedStamp(int64_t user_id) {
     }
     return fmt::format("{}.{}.{}.{}.{}", rows->Int(0, 0), rows->Int(0, 1), rows->Int(0, 2),
                        rows->Int(0, 3), rows->Int(0, 4));
+  });
+}
+
+Result<FeedDayMarks> PgActivities::DayMarks(int64_t user_id, int64_t first_day, int64_t last_day) {
+  return store_.pool().Run([&](Connection& db) -> Result<FeedDayMarks> {
+    auto rows = db.Exec(kSelectFeedDayMarks, Params().Add(user_id).Add(first_day).Add(last_day));
+    if (!rows) {
+      return tl::unexpected(rows.error());
+    }
+    FeedDayMarks marks;
+    for (int i = 0; i < rows->size(); ++i) {
+      const std::string kind = rows->Text(i, 0);
+      if (kind == "g") {
+        marks.identities = rows->Int(i, 1);
+        marks.all = rows->Int(i, 2);
+      } else {
+        (kind == "a" ? marks.activity_days : marks.worklog_days)[rows->Int(i, 1)] = rows->Int(i, 2);
+      }
+    }
+    return marks;
   });
 }
 

@@ -18,6 +18,7 @@ class PgActivities final : public ActivityRepository {
   Status DeleteAll() override;
   Result<int64_t> Count() override;
   Result<std::string> FeedStamp(int64_t user_id) override;
+  Result<FeedDayMarks> DayMarks(int64_t user_id, int64_t first_day, int64_t last_day) override;
 
  private:
   PgStore& store_;

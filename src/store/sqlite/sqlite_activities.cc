@@ -115,6 +115,31 @@ constexpr std::string_view kSelectFeedStamp = R"sql(
                  WHERE i.user_id = ?1), 0)
 )sql";
 
+// Bumps one day mark (migrations/sqlite/0035_feed_day_marks.sql).
+constexpr std::string_view kBumpFeedDayMark = R"sql(
+  INSERT INTO feed_day_marks (subject, day, seq) VALUES (?1, ?2, 1)
+    ON CONFLICT (subject, day) DO UPDATE SET seq = seq + 1
+)sql";
+
+// ?1's day marks of days ?2..?3 (see DayMarks): first the global marks ('g'), then the sum
+// of the u:/e: marks per UTC day ('a') and the w: mark per start date ('w').
+constexpr std::string_view kSelectFeedDayMarks = R"sql(
+  SELECT 'g', ifnull((SELECT seq FROM feed_marks WHERE subject = 'identities'), 0),
+         ifnull((SELECT seq FROM feed_marks WHERE subject = 'all'), 0)
+  UNION ALL
+  SELECT 'a', d.day, sum(d.seq) FROM feed_day_marks d
+  WHERE d.subject IN (SELECT 'u:' || i.gitlab_user_id FROM gitlab_identities i
+                      WHERE i.user_id = ?1
+                      UNION ALL
+                      SELECT 'e:' || e.value FROM gitlab_identities i, json_each(i.emails) e
+                      WHERE i.user_id = ?1)
+    AND d.day BETWEEN ?2 AND ?3
+  GROUP BY d.day
+  UNION ALL
+  SELECT 'w', day, seq FROM feed_day_marks
+  WHERE subject = 'w:' || ?1 AND day BETWEEN ?2 AND ?3
+)sql";
+
 constexpr std::string_view kCountActivities = "SELECT count(*) FROM activities";
 
 Result<domain::Activity> ReadActivity(const Statement& row) {
@@ -240,6 +265,7 @@ Result<int64_t> SqliteActivities::InsertBatch(const std::vector<domain::Activity
     int64_t inserted = 0;
     // The feed marks of what was actually inserted (a skipped duplicate changes no feed).
     std::set<std::string> marks;
+    std::set<std::pair<std::string, int64_t>> day_marks;  // and their UTC days
     auto any_commit_key = Exists(db, kAnyCommitKeyStored, [](Statement&) {});
     if (!any_commit_key) {
       return tl::unexpected(any_commit_key.error());
@@ -307,6 +333,7 @@ Result<int64_t> SqliteActivities::InsertBatch(const std::vector<domain::Activity
         commit_keys_stored = true;
       }
       for (std::string& mark : FeedMarksOf(*activity)) {
+        day_marks.emplace(mark, UtcDayOf(activity->occurred_at));
         marks.insert(std::move(mark));
       }
     }
@@ -319,6 +346,17 @@ Result<int64_t> SqliteActivities::InsertBatch(const std::vector<domain::Activity
         bump->Reset();
         bump->Bind(1, mark);
         if (auto bumped = bump->Run(); !bumped) {
+          return tl::unexpected(bumped.error());
+        }
+      }
+      auto bump_day = db.Prepare(kBumpFeedDayMark);
+      if (!bump_day) {
+        return tl::unexpected(bump_day.error());
+      }
+      for (const auto& [mark, day] : day_marks) {
+        bump_day->Reset();
+        bump_day->Bind(1, mark).Bind(2, day);
+        if (auto bumped = bump_day->Run(); !bumped) {
           return tl::unexpected(bumped.error());
         }
       }
@@ -382,6 +420,34 @@ Result<std::string> SqliteActivities::FeedStamp(int64_t user_id) {
     }
     return fmt::format("{}.{}.{}.{}.{}", select->Int(0), select->Int(1), select->Int(2),
                        select->Int(3), select->Int(4));
+  });
+}
+
+Result<FeedDayMarks> SqliteActivities::DayMarks(int64_t user_id, int64_t first_day,
+                                                int64_t last_day) {
+  return store_.Read([&](Connection& db) -> Result<FeedDayMarks> {
+    auto select = db.Prepare(kSelectFeedDayMarks);
+    if (!select) {
+      return tl::unexpected(select.error());
+    }
+    select->Bind(1, user_id).Bind(2, first_day).Bind(3, last_day);
+    FeedDayMarks marks;
+    while (true) {
+      auto row = select->Step();
+      if (!row) {
+        return tl::unexpected(row.error());
+      }
+      if (!*row) {
+        return marks;
+      }
+      const std::string kind = select->Text(0);
+      if (kind == "g") {
+        marks.identities = select->Int(1);
+        marks.all = select->Int(2);
+      } else {
+        (kind == "a" ? marks.activity_days : marks.worklog_days)[select->Int(1)] = select->Int(2);
+      }
+    }
   });
 }
 
