@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <map>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -14,6 +15,7 @@
 #include "app/feed_settings.h"
 #include "domain/smart_commits.h"
 #include "domain/worklog.h"
+#include "feed/time_zone.h"
 
 namespace worklog::app {
 namespace {
@@ -31,38 +33,51 @@ date::sys_days ParseDay(const std::string& text) {
 std::string FormatDay(date::sys_days day) { return date::format("%F", day); }
 
 // Keys of the commits among `activities` whose time belongs to the smart-commit rule, not to
-// a suggestion: those `user` has a smart-commit worklog of on a local day from..to
-// (app/automation.h logs them with SmartCommitDedupeKey), and, while the rule is on
+// a suggestion: those `user` has a smart-commit worklog of dated within `days_around` days
+// of the commit's local day (app/automation.h logs them with SmartCommitDedupeKey, dated on
+// the commit's local day in the user's time zone of that moment), and, while the rule is on
 // (`pending_since`), those it logs or is about to: made since the user was linked (so they
 // arrived while the rule could attribute them), with an issue key and a time Worklogs
-// accepts. Older history (backfilled before the link) stays suggested.
+// accepts. Older history (backfilled before the link) stays suggested. The worklogs read
+// are those dated from..to widened by `days_around`.
 Result<std::set<std::string>> SmartCommitsLogged(store::Store& store, const domain::User& user,
                                                  std::string_view from, std::string_view to,
+                                                 int days_around,
                                                  const std::vector<domain::Activity>& activities,
                                                  std::optional<TimePoint> pending_since) {
   std::set<std::string> logged;
   const bool any = std::any_of(activities.begin(), activities.end(), [](const auto& activity) {
-    return activity.time_spent_seconds.has_value();
+    return activity.kind == domain::ActivityKind::kCommit &&
+           activity.time_spent_seconds.has_value();
   });
   if (!any) {
     return logged;
   }
+  auto zone = feed::Zone::Locate(user.timezone);
+  if (!zone) {
+    return tl::unexpected(zone.error());
+  }
   store::WorklogQuery query;
   query.user_id = user.id;
-  query.from_date = std::string(from);
-  query.to_date = std::string(to);
+  query.from_date = FormatDay(ParseDay(std::string(from)) - date::days(days_around));
+  query.to_date = FormatDay(ParseDay(std::string(to)) + date::days(days_around));
   auto worklogs = store.Worklogs().List(query);
   if (!worklogs) {
     return tl::unexpected(worklogs.error());
   }
-  std::set<std::string> dedupe_keys;
-  std::set<std::string> activity_keys;
+  // Per date (days since 1970-01-01): the smart-commit worklogs' dedupe and activity keys.
+  struct Logged {
+    std::set<std::string> dedupe_keys;
+    std::set<std::string> activity_keys;
+  };
+  std::map<int64_t, Logged> by_day;
   for (const auto& worklog : *worklogs) {
     if (worklog.origin == domain::WorklogOrigin::kSmartCommit) {
+      Logged& day = by_day[ParseDay(worklog.start_date).time_since_epoch().count()];
       if (worklog.dedupe_key) {
-        dedupe_keys.insert(*worklog.dedupe_key);
+        day.dedupe_keys.insert(*worklog.dedupe_key);
       }
-      activity_keys.insert(worklog.activity_keys.begin(), worklog.activity_keys.end());
+      day.activity_keys.insert(worklog.activity_keys.begin(), worklog.activity_keys.end());
     }
   }
   // The commit the worklog was made from, and its copies on other branches (same author,
@@ -77,10 +92,22 @@ Result<std::set<std::string>> SmartCommitsLogged(store::Store& store, const doma
                          *activity.time_spent_seconds > 0 &&
                          *activity.time_spent_seconds <= domain::kMaxWorklogSeconds &&
                          !activity.issue_keys.empty();
-    if (pending || activity_keys.contains(activity.key) ||
-        dedupe_keys.contains(domain::SmartCommitDedupeKey(activity.author_email, activity.title,
-                                                          activity.occurred_at))) {
+    if (pending) {
       logged.insert(activity.key);
+      continue;
+    }
+    const auto local_day = std::chrono::floor<date::days>(
+        zone->ToLocal(std::chrono::floor<std::chrono::seconds>(activity.occurred_at)));
+    const int64_t day = local_day.time_since_epoch().count();
+    const std::string dedupe_key =
+        domain::SmartCommitDedupeKey(activity.author_email, activity.title, activity.occurred_at);
+    for (auto at = by_day.lower_bound(day - days_around);
+         at != by_day.end() && at->first <= day + days_around; ++at) {
+      if (at->second.activity_keys.contains(activity.key) ||
+          at->second.dedupe_keys.contains(dedupe_key)) {
+        logged.insert(activity.key);
+        break;
+      }
     }
   }
   return logged;
@@ -119,7 +146,7 @@ Result<std::vector<feed::Suggestion>> ActivityFeed::Compute(const domain::User& 
     return tl::unexpected(activities.error());
   }
   auto logged =
-      SmartCommitsLogged(store_, user, from, to, *activities,
+      SmartCommitsLogged(store_, user, from, to, kWorklogDaysAround, *activities,
                          smart_commits_ ? std::optional((*identity)->connected_at) : std::nullopt);
   if (!logged) {
     return tl::unexpected(logged.error());
@@ -133,8 +160,8 @@ Result<std::vector<feed::Suggestion>> ActivityFeed::Compute(const domain::User& 
                        FeedSettings::EstimateParamsOf(*settings), *logged);
 }
 
-Result<ActivityFeedPage> ActivityFeed::Get(const Principal& caller,
-                                           const ActivityFeedInput& input) {
+Result<std::pair<std::string, std::string>> ActivityFeed::CheckRange(
+    const ActivityFeedInput& input) {
   auto from = domain::ValidateDate("from", input.from);
   if (!from) {
     return tl::unexpected(from.error());
@@ -150,13 +177,22 @@ Result<ActivityFeedPage> ActivityFeed::Get(const Principal& caller,
   if (days > kMaxFeedDays) {
     return InvalidArgument("to", fmt::format("the feed covers at most {} days", kMaxFeedDays));
   }
-  auto suggestions = Unhandled(caller.user, *from, *to);
+  return std::pair{std::move(*from), std::move(*to)};
+}
+
+Result<ActivityFeedPage> ActivityFeed::Get(const Principal& caller,
+                                           const ActivityFeedInput& input) {
+  auto range = CheckRange(input);
+  if (!range) {
+    return tl::unexpected(range.error());
+  }
+  auto suggestions = Unhandled(caller.user, range->first, range->second);
   if (!suggestions) {
     return tl::unexpected(suggestions.error());
   }
   ActivityFeedPage page;
-  page.from = std::move(*from);
-  page.to = std::move(*to);
+  page.from = std::move(range->first);
+  page.to = std::move(range->second);
   page.suggestions = std::move(*suggestions);
   // Suggest orders by date, then start_time (then issue key): the order the API promises.
   return page;

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "app/feed_cache.h"
@@ -72,24 +73,39 @@ class ActivityFeed {
   // in a FeedCache under the caller's store::ActivityRepository::FeedStamp and served from
   // there while that stamp is unchanged: the feed is recomputed only after something it
   // depends on changed, on this node or another. At most kConcurrentRenders requests
-  // compute and render at once (each holds a month's tree of a few MiB; two cores gain
-  // nothing from more); the others wait, then take what was rendered meanwhile when it is
-  // theirs. Errors as Get (and the store's).
+  // compute and render at once (two cores gain nothing from more); the others wait, then
+  // take what was rendered meanwhile when it is theirs. Errors as Get (and the store's).
+  //
+  // After a change only the local days whose day marks moved (store::FeedDayMarks) are
+  // computed again: each day's suggestions (handled or not) are kept rendered, one part per
+  // suggestion, in a second cache under the day's marks, and the page is `render.page` of
+  // the unhandled ones' parts. A page whose days and handled suggestions are all as they
+  // were (a write to another day) is served again as it was, without a render.
   //
   // `improve`, when given, makes a smaller body of the same response from a rendered one
   // (e.g. compressed harder; empty: none): a render is made to answer fast, and a body is
   // improved once it is read again from the cache (one worth keeping), by one background
   // thread at a lower CPU priority, and swapped in while its stamp holds.
-  using Renderer = std::function<std::string(const ActivityFeedPage&)>;
+  struct Renderer {
+    // One suggestion's part of the body.
+    std::function<std::string(const feed::Suggestion&)> suggestion;
+    // The body of the page from..to with these parts (the unhandled suggestions' in the
+    // page's order).
+    std::function<std::string(std::string_view from, std::string_view to,
+                              const std::vector<std::string_view>& parts)>
+        page;
+  };
   using Improver = std::function<std::string(const std::string&)>;
   static constexpr std::ptrdiff_t kConcurrentRenders = 4;
   Result<std::shared_ptr<const std::string>> GetRendered(const Principal& caller,
                                                          const ActivityFeedInput& input,
                                                          const Renderer& render,
                                                          const Improver& improve = nullptr);
-  // The cache's capacity (0, the default: no cache). Call before serving: not thread-safe.
+  // The cache's capacity (0, the default: no cache), and as much again for the days'
+  // parts. Call before serving: not thread-safe.
   void SetCacheBytes(std::size_t bytes);
   const FeedCache& cache() const { return *cache_; }
+  const FeedCache& day_cache() const { return *day_cache_; }
   // Waits until every improvement asked for so far is done (tests).
   void WaitForImprovements();
   // Creates the worklog (origin activity_feed, the suggestion's activity keys, dedupe key
@@ -109,14 +125,27 @@ class ActivityFeed {
                                 const LogSuggestionInput& input, domain::WorklogOrigin origin);
 
  private:
-  // Every suggestion (handled or not) of `user` for local days from..to. Commits whose
-  // smart-commit time `user` already has as a worklog (origin smart_commit, matched by its
-  // dedupe key) are left out of every suggestion: their time is logged. So are, while the
-  // smart-commit rule is on, commits the rule is about to log (an issue key, a time of at
-  // most a day, made after `user` connected GitLab): that worklog is created
-  // asynchronously, and logging the commit from the feed meanwhile would count it twice.
+  // Every suggestion (handled or not) of `user` for local days from..to. Each local day's
+  // suggestions depend on that day's activities only, the smart-commit worklogs dated within
+  // kWorklogDaysAround days of it, the feed settings and the identities (GetRendered keeps
+  // them per day on this). Commits whose smart-commit time `user` already has as a worklog
+  // (origin smart_commit, matched by its dedupe key, dated within kWorklogDaysAround days
+  // of the commit's local day: a smart commit's worklog is dated on the commit's local day
+  // in the time zone of that moment) are left out of every suggestion: their time is logged. So
+  // are, while the smart-commit rule is on, commits the rule is about to log (an issue key, a time
+  // of at most a day, made after `user` connected GitLab): that worklog is created asynchronously,
+  // and logging the commit from the feed meanwhile would count it twice.
   Result<std::vector<feed::Suggestion>> Compute(const domain::User& user, std::string_view from,
                                                 std::string_view to);
+  // The input's from and to, checked (errors as Get).
+  static Result<std::pair<std::string, std::string>> CheckRange(const ActivityFeedInput& input);
+  static constexpr int kWorklogDaysAround = 2;  // UTC-12 to UTC+14: two dates at most
+  // GetRendered after a cache miss: the page from the days kept and the days computed again.
+  Result<std::shared_ptr<const std::string>> RenderByDays(const domain::User& user,
+                                                          const ActivityFeedInput& input,
+                                                          const Renderer& render,
+                                                          const std::string& key,
+                                                          const std::string& stamp);
   // The caller's suggestion with this id among the last kFeedLookbackDays days.
   Result<feed::Suggestion> Find(const domain::User& user, std::string_view suggestion_id);
 
@@ -137,6 +166,7 @@ class ActivityFeed {
   Worklogs& worklogs_;
   bool smart_commits_;
   std::unique_ptr<FeedCache> cache_ = std::make_unique<FeedCache>(0);
+  std::unique_ptr<FeedCache> day_cache_ = std::make_unique<FeedCache>(0);
   std::counting_semaphore<kConcurrentRenders> renders_{kConcurrentRenders};
 
   std::mutex improvements_mutex_;

@@ -1,7 +1,14 @@
 // ActivityFeed::GetRendered: the Activity Feed response cache (app/feed_cache.h), and the
 // thread that improves the bodies kept in it.
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <set>
 #include <utility>
 
+#include <date/date.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -13,6 +20,8 @@
 #endif
 
 #include "app/activity_feed.h"
+#include "common/crypto.h"
+#include "feed/time_zone.h"
 
 namespace worklog::app {
 namespace {
@@ -36,10 +45,48 @@ class Place {
 // this nice value (Linux: per thread) so the connection threads go first.
 constexpr int kImproverNice = 10;
 
+// A day's entry in the day cache: per suggestion (in the page's order) its id and its part,
+// each as a 4-byte length and the bytes.
+void AppendField(std::string& out, std::string_view field) {
+  const auto size = static_cast<uint32_t>(field.size());
+  char length[sizeof size];
+  std::memcpy(length, &size, sizeof size);
+  out.append(length, sizeof size);
+  out.append(field);
+}
+
+std::string_view TakeField(std::string_view& in) {
+  uint32_t size = 0;
+  std::memcpy(&size, in.data(), sizeof size);
+  const std::string_view field = in.substr(sizeof size, size);
+  in.remove_prefix(sizeof size + size);
+  return field;
+}
+
+int64_t MarkOf(const std::map<int64_t, int64_t>& marks, int64_t day) {
+  auto found = marks.find(day);
+  return found == marks.end() ? 0 : found->second;
+}
+
+// "YYYY-MM-DD" (checked) as days since 1970-01-01.
+date::local_days LocalDayOf(std::string_view text) {
+  const auto number = [&](std::size_t at, std::size_t length) {
+    int value = 0;
+    for (const char c : text.substr(at, length)) {
+      value = value * 10 + (c - '0');
+    }
+    return value;
+  };
+  return date::local_days{date::year{number(0, 4)} /
+                          date::month{static_cast<unsigned>(number(5, 2))} /
+                          date::day{static_cast<unsigned>(number(8, 2))}};
+}
+
 }  // namespace
 
 void ActivityFeed::SetCacheBytes(std::size_t bytes) {
   cache_ = std::make_unique<FeedCache>(bytes);
+  day_cache_ = std::make_unique<FeedCache>(bytes);
   if (bytes > 0 && !improver_.joinable()) {
     improver_ = std::jthread([this](const std::stop_token& stop) { RunImprovements(stop); });
   }
@@ -98,7 +145,13 @@ Result<std::shared_ptr<const std::string>> ActivityFeed::GetRendered(const Princ
     if (!page) {
       return tl::unexpected(page.error());
     }
-    return std::make_shared<const std::string>(render(*page));
+    std::vector<std::string> parts;
+    parts.reserve(page->suggestions.size());
+    for (const auto& suggestion : page->suggestions) {
+      parts.push_back(render.suggestion(suggestion));
+    }
+    return std::make_shared<const std::string>(
+        render.page(page->from, page->to, {parts.begin(), parts.end()}));
   }
   // The stamp first: the page computed after it is at least as new as it says.
   auto stamp = store_.Activities().FeedStamp(caller.user.id);
@@ -120,12 +173,135 @@ Result<std::shared_ptr<const std::string>> ActivityFeed::GetRendered(const Princ
   if (auto body = cache_->Find(key, *stamp)) {
     return body;  // rendered by another request while this one waited
   }
-  auto page = Get(caller, input);
-  if (!page) {
-    return tl::unexpected(page.error());
+  return RenderByDays(caller.user, input, render, key, *stamp);
+}
+
+Result<std::shared_ptr<const std::string>> ActivityFeed::RenderByDays(
+    const domain::User& user, const ActivityFeedInput& input, const Renderer& render,
+    const std::string& key, const std::string& stamp) {
+  auto range = CheckRange(input);
+  if (!range) {
+    return tl::unexpected(range.error());
   }
-  auto body = std::make_shared<const std::string>(render(*page));
-  cache_->Put(key, std::move(*stamp), body);
+  auto zone = feed::Zone::Locate(user.timezone);
+  if (!zone) {
+    return tl::unexpected(zone.error());
+  }
+  const date::local_days first = LocalDayOf(range->first);
+  const date::local_days last = LocalDayOf(range->second);
+  const int64_t first_number = first.time_since_epoch().count();
+  const auto count = static_cast<std::size_t>((last - first).count() + 1);
+  // The marks after the stamp, before the data: what is computed is at least as new. A local
+  // day lies within a day of its UTC day; its worklogs within kWorklogDaysAround.
+  const int64_t reach = kWorklogDaysAround + 1;
+  auto marks = store_.Activities().DayMarks(user.id, first_number - reach,
+                                            last.time_since_epoch().count() + reach);
+  if (!marks) {
+    return tl::unexpected(marks.error());
+  }
+  // Each day's version: the global marks, the activity marks of the UTC days it overlaps,
+  // the worklog marks of the dates around it.
+  std::vector<std::string> dates(count);
+  std::vector<std::string> versions(count);
+  std::vector<std::string> day_keys(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const date::local_days day = first + date::days(static_cast<int64_t>(i));
+    const int64_t number = day.time_since_epoch().count();
+    dates[i] = feed::FormatLocalDate(day);
+    std::string& version = versions[i];
+    version = fmt::format("{}.{}", marks->identities, marks->all);
+    const auto begin = std::chrono::floor<date::days>(zone->LocalMidnight(day));
+    const auto end = std::chrono::floor<date::days>(zone->LocalMidnight(day + date::days(1)) -
+                                                    std::chrono::seconds(1));
+    for (auto utc = begin; utc <= end; utc += date::days(1)) {
+      const int64_t utc_number = utc.time_since_epoch().count();
+      fmt::format_to(std::back_inserter(version), ";a{}:{}", utc_number,
+                     MarkOf(marks->activity_days, utc_number));
+    }
+    for (int64_t around = number - kWorklogDaysAround; around <= number + kWorklogDaysAround;
+         ++around) {
+      fmt::format_to(std::back_inserter(version), ";w{}", MarkOf(marks->worklog_days, around));
+    }
+    day_keys[i] = fmt::format("{}:{}:{}", user.id, user.timezone, dates[i]);
+  }
+  // The days kept under their version; the others computed again, a run of days at a time.
+  std::vector<std::shared_ptr<const std::string>> days(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    days[i] = day_cache_->Find(day_keys[i], versions[i]);
+  }
+  for (std::size_t begin = 0; begin < count;) {
+    if (days[begin]) {
+      ++begin;
+      continue;
+    }
+    std::size_t end = begin;
+    while (end + 1 < count && !days[end + 1]) {
+      ++end;
+    }
+    auto suggestions = Compute(user, dates[begin], dates[end]);
+    if (!suggestions) {
+      return tl::unexpected(suggestions.error());
+    }
+    std::vector<std::string> entries(end - begin + 1);
+    for (const auto& suggestion : *suggestions) {
+      const auto at = static_cast<std::size_t>((LocalDayOf(suggestion.date) - first).count());
+      if (at < begin || at > end) {
+        continue;  // never: Compute answers its days only
+      }
+      AppendField(entries[at - begin], suggestion.id);
+      AppendField(entries[at - begin], render.suggestion(suggestion));
+    }
+    for (std::size_t i = begin; i <= end; ++i) {
+      days[i] = std::make_shared<const std::string>(std::move(entries[i - begin]));
+      day_cache_->Put(day_keys[i], versions[i], days[i]);
+    }
+    begin = end + 1;
+  }
+  // The handled ones left out, as they are now.
+  std::vector<std::pair<std::string_view, std::string_view>> suggestions;
+  for (const auto& day : days) {
+    std::string_view in = *day;
+    while (!in.empty()) {
+      const std::string_view id = TakeField(in);
+      const std::string_view part = TakeField(in);
+      suggestions.emplace_back(id, part);
+    }
+  }
+  std::vector<std::string> ids;
+  ids.reserve(suggestions.size());
+  for (const auto& [id, part] : suggestions) {
+    ids.emplace_back(id);
+  }
+  auto handled = store_.Suggestions().FilterHandled(user.id, ids);
+  if (!handled) {
+    return tl::unexpected(handled.error());
+  }
+  std::sort(handled->begin(), handled->end());
+  std::string handled_ids;
+  for (const auto& id : *handled) {
+    handled_ids += id;
+    handled_ids.push_back('\n');
+  }
+  // What the page is made of: its days' versions and the handled suggestions among them.
+  std::string version;
+  for (const auto& day : versions) {
+    version += day;
+    version.push_back('|');
+  }
+  version += Sha256Hex(handled_ids);
+  if (auto body = cache_->Restamp(key, version, stamp)) {
+    return body;  // nothing in it changed: a write elsewhere
+  }
+  const std::set<std::string_view> left_out(handled->begin(), handled->end());
+  std::vector<std::string_view> parts;
+  parts.reserve(suggestions.size());
+  for (const auto& [id, part] : suggestions) {
+    if (!left_out.contains(id)) {
+      parts.push_back(part);
+    }
+  }
+  auto body = std::make_shared<const std::string>(render.page(range->first, range->second, parts));
+  cache_->Put(key, stamp, body, std::move(version));
   return body;
 }
 

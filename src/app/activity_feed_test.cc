@@ -5,12 +5,15 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <date/date.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "app/feed_settings.h"
@@ -319,20 +322,42 @@ class RenderedFeedTest : public ActivityFeedTest {
 
   // The rendered body: the suggestions' issue keys ("-" for none), one per line.
   std::string Rendered(const Principal& who, const std::string& to = "2026-11-24") {
-    auto body = feed_->GetRendered(who, {.from = "2026-11-24", .to = to},
-                                   [this](const ActivityFeedPage& page) {
-                                     ++renders_;
-                                     std::string text;
-                                     for (const auto& suggestion : page.suggestions) {
-                                       text += suggestion.issue_key.value_or("-") + "\n";
-                                     }
-                                     return text;
-                                   });
+    auto body = feed_->GetRendered(who, {.from = "2026-11-24", .to = to}, Renderer());
     EXPECT_TRUE(body) << body.error().message;
     return body ? **body : "";
   }
 
+  // Parts: the issue key ("-" for none) and a line break; a page: its parts.
+  ActivityFeed::Renderer Renderer() {
+    return {
+        .suggestion =
+            [this](const feed::Suggestion& suggestion) {
+              ++parts_;
+              return suggestion.issue_key.value_or("-") + "\n";
+            },
+        .page =
+            [this](std::string_view, std::string_view, const std::vector<std::string_view>& parts) {
+              ++renders_;
+              std::string text;
+              for (const auto part : parts) {
+                text += part;
+              }
+              return text;
+            }};
+  }
+
+  // A page renderer only (parts: the issue keys).
+  ActivityFeed::Renderer PageRenderer(
+      std::function<std::string(const std::vector<std::string_view>&)> page) {
+    return {
+        .suggestion =
+            [](const feed::Suggestion& suggestion) { return suggestion.issue_key.value_or("-"); },
+        .page = [page](std::string_view, std::string_view,
+                       const std::vector<std::string_view>& parts) { return page(parts); }};
+  }
+
   int renders_ = 0;
+  int parts_ = 0;
 };
 
 TEST_F(RenderedFeedTest, RenderedOnceUntilSomethingInItChanges) {
@@ -365,7 +390,7 @@ TEST_F(RenderedFeedTest, ConcurrentFirstReadsRenderAFewAtATime) {
   std::atomic<int> rendering{0};
   std::atomic<int> most{0};
   std::atomic<int> renders{0};
-  const auto render = [&](const ActivityFeedPage& page) {
+  const auto render = PageRenderer([&](const std::vector<std::string_view>& parts) {
     const int now = ++rendering;
     int seen = most.load();
     while (now > seen && !most.compare_exchange_weak(seen, now)) {
@@ -373,8 +398,8 @@ TEST_F(RenderedFeedTest, ConcurrentFirstReadsRenderAFewAtATime) {
     ++renders;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     --rendering;
-    return std::to_string(page.suggestions.size());
-  };
+    return std::to_string(parts.size());
+  });
   std::vector<std::string> bodies(16);
   {
     std::vector<std::jthread> threads;
@@ -424,16 +449,16 @@ TEST_F(RenderedFeedTest, ABodyReadAgainIsImprovedInTheBackgroundUntilTheFeedChan
   // The improvement stands for harder compression: a smaller body of the same response.
   int improvements = 0;
   const auto read = [&] {
-    auto body = feed_->GetRendered(
-        ada_, {.from = "2026-11-24", .to = "2026-11-24"},
-        [this](const ActivityFeedPage& page) {
-          ++renders_;
-          return "rendered " + std::to_string(page.suggestions.size()) + " suggestions";
-        },
-        [&](const std::string& rendered) {
-          ++improvements;
-          return "small:" + rendered.substr(rendered.find(' ') + 1, 1);
-        });
+    auto body =
+        feed_->GetRendered(ada_, {.from = "2026-11-24", .to = "2026-11-24"},
+                           PageRenderer([this](const std::vector<std::string_view>& parts) {
+                             ++renders_;
+                             return "rendered " + std::to_string(parts.size()) + " suggestions";
+                           }),
+                           [&](const std::string& rendered) {
+                             ++improvements;
+                             return "small:" + rendered.substr(rendered.find(' ') + 1, 1);
+                           });
     EXPECT_TRUE(body) << body.error().message;
     return body ? **body : "";
   };
@@ -464,7 +489,7 @@ TEST_F(RenderedFeedTest, AnImprovementThatIsNotSmallerIsNotTaken) {
   const auto read = [&] {
     auto body = feed_->GetRendered(
         ada_, {.from = "2026-11-24", .to = "2026-11-24"},
-        [](const ActivityFeedPage&) { return std::string("rendered"); },
+        PageRenderer([](const std::vector<std::string_view>&) { return std::string("rendered"); }),
         [](const std::string& rendered) { return rendered + " and more"; });
     return body ? **body : body.error().message;
   };
@@ -475,8 +500,9 @@ TEST_F(RenderedFeedTest, AnImprovementThatIsNotSmallerIsNotTaken) {
 }
 
 TEST_F(RenderedFeedTest, ErrorsAreNotKeptAndCapacityZeroRendersEveryTime) {
-  auto bad = feed_->GetRendered(ada_, {.from = "2026-11-24", .to = "2026-11-23"},
-                                [](const ActivityFeedPage&) { return std::string("x"); });
+  auto bad = feed_->GetRendered(
+      ada_, {.from = "2026-11-24", .to = "2026-11-23"},
+      PageRenderer([](const std::vector<std::string_view>&) { return std::string("x"); }));
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().field, "to");
   EXPECT_EQ(feed_->cache().entries(), 0U);
@@ -485,6 +511,228 @@ TEST_F(RenderedFeedTest, ErrorsAreNotKeptAndCapacityZeroRendersEveryTime) {
   Rendered(ada_);
   Rendered(ada_);
   EXPECT_EQ(renders_, 2);
+}
+
+}  // namespace
+}  // namespace worklog::app
+
+namespace worklog::app {
+namespace {
+
+// After a change only the local days whose marks moved are computed and rendered again
+// (parts_ counts suggestions rendered); a page none of whose days changed is not rendered.
+class DayByDayFeedTest : public RenderedFeedTest {
+ protected:
+  void SetUp() override {
+    RenderedFeedTest::SetUp();
+    // Something on the 20th and 22nd too (Oslo: UTC+1).
+    ASSERT_TRUE(store_->Activities().InsertBatch({
+        Commit("d1", Utc(9, 0, 20), 101, "ada@example.com", {"PROJ-1"}, "PROJ-1 on the 20th"),
+        Commit("d2", Utc(9, 0, 22), 101, "ada@example.com", {"PROJ-2"}, "PROJ-2 on the 22nd"),
+        Commit("d3", Utc(12, 0, 22), 101, "ada@example.com", {"PROJ-3"}, "PROJ-3 on the 22nd"),
+    }));
+  }
+
+  std::string Week(const Principal& who) {
+    auto body = feed_->GetRendered(who, {.from = "2026-11-20", .to = "2026-11-26"}, Renderer());
+    EXPECT_TRUE(body) << body.error().message;
+    return body ? **body : "";
+  }
+
+  // The same page computed from scratch (no cache).
+  std::string FromScratch(const Principal& who) {
+    auto page = feed_->Get(who, {.from = "2026-11-20", .to = "2026-11-26"});
+    EXPECT_TRUE(page) << page.error().message;
+    std::string text;
+    for (const auto& suggestion : page.value_or(ActivityFeedPage{}).suggestions) {
+      text += suggestion.issue_key.value_or("-") + "\n";
+    }
+    return text;
+  }
+};
+
+TEST_F(DayByDayFeedTest, ANewActivityRendersItsDayOnly) {
+  EXPECT_EQ(Week(ada_), "PROJ-1\nPROJ-2\nPROJ-3\nPROJ-7\n-\n");
+  EXPECT_EQ(parts_, 5);
+  ASSERT_TRUE(store_->Activities().InsertBatch(
+      {Commit("d4", Utc(15, 0, 22), 101, "ada@example.com", {"PROJ-4"}, "PROJ-4 late")}));
+  EXPECT_EQ(Week(ada_), "PROJ-1\nPROJ-2\nPROJ-3\nPROJ-4\nPROJ-7\n-\n");
+  EXPECT_EQ(Week(ada_), FromScratch(ada_));
+  // The 22nd's three suggestions, nothing of the 20th or 24th.
+  EXPECT_EQ(parts_, 5 + 3);
+  EXPECT_EQ(renders_, 2);
+}
+
+TEST_F(DayByDayFeedTest, AWriteOutsideTheRangeRendersNothing) {
+  const std::string week = Week(ada_);
+  ASSERT_TRUE(store_->Activities().InsertBatch(
+      {Commit("d5", Utc(9, 0, 10), 101, "ada@example.com", {"PROJ-5"}, "PROJ-5 earlier")}));
+  EXPECT_EQ(Week(ada_), week);
+  EXPECT_EQ(renders_, 1);
+  EXPECT_EQ(parts_, 5);
+}
+
+TEST_F(DayByDayFeedTest, ADismissalRendersThePageFromTheKeptDays) {
+  Week(ada_);
+  ASSERT_TRUE(feed_->Dismiss(ada_, Feed(ada_).front().id));  // PROJ-7 of the 24th
+  EXPECT_EQ(Week(ada_), "PROJ-1\nPROJ-2\nPROJ-3\n-\n");
+  EXPECT_EQ(renders_, 2);
+  EXPECT_EQ(parts_, 5);
+}
+
+TEST_F(DayByDayFeedTest, ASmartCommitWorklogRendersTheDaysAroundItsDate) {
+  Week(ada_);
+  domain::Worklog worklog;
+  worklog.user_id = ada_.user.id;
+  worklog.issue_key = "PROJ-2";
+  worklog.start_date = "2026-11-26";
+  worklog.start_time = "09:00:00";
+  worklog.start_at = Utc(8, 0, 26);
+  worklog.duration_seconds = 600;
+  worklog.description = "PROJ-2 #time 10m";
+  worklog.origin = domain::WorklogOrigin::kSmartCommit;
+  ASSERT_TRUE(store_->Worklogs().Create(worklog));
+  Week(ada_);
+  // The 24th..26th (the 20th and 22nd are more than two days away).
+  EXPECT_EQ(parts_, 5 + 2);
+  EXPECT_EQ(Week(ada_), FromScratch(ada_));
+}
+
+TEST_F(DayByDayFeedTest, IdentityAndTimeZoneChangesTakeEffectAtOnce) {
+  Week(ada_);
+  Principal moved = ada_;
+  moved.user.timezone = "Pacific/Honolulu";  // UTC-10: PROJ-7 falls on the 23rd, c3 on the 24th
+  EXPECT_EQ(Week(moved), FromScratch(moved));
+  // Ada's identity loses her e-mail: her commits pushed by herself stay hers, but are now
+  // claimed by nobody; linking another user's identity claims nothing of hers either way.
+  ASSERT_TRUE(store_->GitlabOrg().UnlinkIdentity(ada_.user.id));
+  EXPECT_EQ(Week(ada_), "");
+  EXPECT_EQ(Week(ada_), FromScratch(ada_));
+}
+
+// Differential: random writes on random days, through two nodes (stores) on one database,
+// each with its own ActivityFeed and caches; after each write, both nodes' pages equal the
+// page computed from scratch, in two time zones.
+TEST_F(ActivityFeedTest, TheDayByDayPageAlwaysEqualsTheOneComputedFromScratch) {
+  feed_->SetCacheBytes(std::size_t{1} << 20);
+  auto other_store = store::OpenStore("sqlite:" + dir_.File("worklog.db"), clock_);
+  ASSERT_TRUE(other_store) << other_store.error().message;
+  Worklogs other_worklogs(**other_store, clock_);
+  ActivityFeed other(**other_store, clock_, other_worklogs);
+  other.SetCacheBytes(std::size_t{1} << 20);
+  const ActivityFeed::Renderer render{
+      .suggestion =
+          [](const feed::Suggestion& suggestion) {
+            std::string text = fmt::format(
+                "{} {} {} {} {} [{}] [{}]", suggestion.id, suggestion.date, suggestion.start_time,
+                suggestion.duration.count(), suggestion.issue_key.value_or("-"),
+                suggestion.description, suggestion.why);
+            for (const auto& activity : suggestion.activities) {
+              text += " " + activity.key;
+            }
+            return text + "\n";
+          },
+      .page =
+          [](std::string_view from, std::string_view to,
+             const std::vector<std::string_view>& parts) {
+            std::string text = fmt::format("{}..{}\n", from, to);
+            for (const auto part : parts) {
+              text += part;
+            }
+            return text;
+          }};
+  const ActivityFeedInput range{.from = "2026-11-17", .to = "2026-11-28"};
+  const auto from_scratch = [&](const Principal& who) {
+    auto page = feed_->Get(who, range);
+    EXPECT_TRUE(page) << page.error().message;
+    std::vector<std::string> parts;
+    for (const auto& suggestion : page->suggestions) {
+      parts.push_back(render.suggestion(suggestion));
+    }
+    return render.page(page->from, page->to, {parts.begin(), parts.end()});
+  };
+  Principal tokyo = ada_;
+  tokyo.user.timezone = "Asia/Tokyo";
+  std::mt19937 random(1124);
+  std::vector<domain::Activity> commits;  // Ada's, for smart-commit worklogs
+  int changes = 0;
+  for (int round = 0; round < 60; ++round) {
+    store::Store& writer = round % 2 == 0 ? *store_ : **other_store;
+    const auto day = static_cast<unsigned>(16 + random() % 14);  // Nov 16..29
+    const TimePoint at = Utc(static_cast<int>(random() % 24), static_cast<int>(random() % 60), day);
+    const std::string key = "r" + std::to_string(round);
+    const std::vector<std::string> keys = {"PROJ-" + std::to_string(1 + random() % 4)};
+    switch (random() % 6) {
+      case 0:
+      case 1: {  // Ada's commit, sometimes with a smart-commit time (before she connected)
+        auto commit = Commit(key, at, 101, "ada@example.com",
+                             random() % 3 == 0 ? std::vector<std::string>{} : keys, key + " work");
+        if (random() % 2 == 0) {
+          commit.occurred_at = Utc(static_cast<int>(random() % 12), 0, 16 + random() % 8);
+          commit.time_spent_seconds = 1800;
+        }
+        commits.push_back(commit);
+        ASSERT_TRUE(writer.Activities().InsertBatch({commit}));
+        break;
+      }
+      case 2:  // Bob's work, or a review of Ada's
+        ASSERT_TRUE(writer.Activities().InsertBatch(
+            {Commit(key, at, random() % 2 == 0 ? 102 : 101, "bob@example.com", keys, key)}));
+        break;
+      case 3: {  // a smart-commit worklog for one of Ada's commits, dated a day off or not
+        if (commits.empty()) {
+          break;
+        }
+        const auto& commit = commits[random() % commits.size()];
+        domain::Worklog worklog;
+        worklog.user_id = ada_.user.id;
+        worklog.issue_key = "PROJ-9";
+        const auto local = date::floor<date::days>(commit.occurred_at + std::chrono::hours(1)) +
+                           date::days(static_cast<int>(random() % 3) - 1);
+        worklog.start_date = date::format("%F", local);
+        worklog.start_time = "00:00:00";
+        worklog.start_at = local;
+        worklog.duration_seconds = 1800;
+        worklog.description = commit.title;
+        worklog.origin = domain::WorklogOrigin::kSmartCommit;
+        worklog.dedupe_key = "r" + std::to_string(round);
+        worklog.activity_keys = {commit.key};
+        writer.Worklogs().Create(worklog);  // may conflict: the commit is logged already
+        break;
+      }
+      case 4: {  // dismiss or log one of Ada's suggestions
+        auto page = feed_->Get(ada_, range);
+        ASSERT_TRUE(page);
+        if (page->suggestions.empty()) {
+          break;
+        }
+        const auto& suggestion = page->suggestions[random() % page->suggestions.size()];
+        if (random() % 2 == 0 || !suggestion.issue_key) {
+          ASSERT_TRUE((round % 2 == 0 ? *feed_ : other).Dismiss(ada_, suggestion.id));
+        } else {
+          ASSERT_TRUE((round % 2 == 0 ? *feed_ : other).Log(ada_, suggestion.id, {}));
+        }
+        break;
+      }
+      default: {  // the estimate's settings
+        auto settings = writer.GitlabOrg().GetFeedSettings();
+        ASSERT_TRUE(settings);
+        settings->max_gap_minutes = 60 + static_cast<int64_t>(random() % 120);
+        ASSERT_TRUE(writer.GitlabOrg().UpdateFeedSettings(*settings));
+        break;
+      }
+    }
+    for (const Principal& who : {ada_, tokyo}) {
+      const std::string expected = from_scratch(who);
+      for (ActivityFeed* node : {feed_.get(), &other}) {
+        auto body = node->GetRendered(who, range, render);
+        ASSERT_TRUE(body) << body.error().message;
+        ASSERT_EQ(**body, expected) << "round " << round << " in " << who.user.timezone;
+      }
+    }
+    ++changes;
+  }
+  EXPECT_EQ(changes, 60);
 }
 
 }  // namespace

@@ -9,8 +9,10 @@ namespace {
 constexpr std::size_t kEntryOverhead = 160;
 
 // What an entry holds in memory: its strings' capacities, not only what they say.
-std::size_t EntryBytes(const std::string& key, const std::string& stamp, const std::string& body) {
-  return kEntryOverhead + 2 * key.capacity() + stamp.capacity() + body.capacity();
+std::size_t EntryBytes(const std::string& key, const std::string& stamp, const std::string& body,
+                       const std::string& version) {
+  return kEntryOverhead + 2 * key.capacity() + stamp.capacity() + body.capacity() +
+         version.capacity();
 }
 
 }  // namespace
@@ -26,7 +28,9 @@ std::shared_ptr<const std::string> FeedCache::Find(const std::string& key, std::
     return nullptr;
   }
   if (found->second->stamp != stamp) {
-    EraseLocked(found->second);
+    if (found->second->version.empty()) {
+      EraseLocked(found->second);
+    }
     return nullptr;
   }
   entries_.splice(entries_.begin(), entries_, found->second);
@@ -46,7 +50,7 @@ bool FeedCache::Replace(const std::string& key, std::string_view stamp,
     return false;
   }
   Entry& entry = *found->second;
-  const std::size_t bytes = EntryBytes(entry.key, entry.stamp, *better);
+  const std::size_t bytes = EntryBytes(entry.key, entry.stamp, *better, entry.version);
   if (bytes > entry.bytes && bytes_ - entry.bytes + bytes > capacity_) {
     return false;  // keeps what fits rather than evicting others for it
   }
@@ -57,9 +61,28 @@ bool FeedCache::Replace(const std::string& key, std::string_view stamp,
   return true;
 }
 
+std::shared_ptr<const std::string> FeedCache::Restamp(const std::string& key,
+                                                      std::string_view version, std::string stamp) {
+  std::lock_guard lock(mutex_);
+  auto found = index_.find(key);
+  if (version.empty() || found == index_.end() || found->second->version != version) {
+    return nullptr;
+  }
+  Entry& entry = *found->second;
+  entry.stamp = std::move(stamp);
+  const std::size_t bytes = EntryBytes(entry.key, entry.stamp, *entry.body, entry.version);
+  bytes_ = bytes_ - entry.bytes + bytes;
+  entry.bytes = bytes;
+  entries_.splice(entries_.begin(), entries_, found->second);
+  while (bytes_ > capacity_ && entries_.size() > 1) {
+    EraseLocked(std::prev(entries_.end()));
+  }
+  return entry.body;
+}
+
 void FeedCache::Put(const std::string& key, std::string stamp,
-                    std::shared_ptr<const std::string> body) {
-  const std::size_t bytes = EntryBytes(key, stamp, *body);
+                    std::shared_ptr<const std::string> body, std::string version) {
+  const std::size_t bytes = EntryBytes(key, stamp, *body, version);
   std::lock_guard lock(mutex_);
   if (auto found = index_.find(key); found != index_.end()) {
     EraseLocked(found->second);
@@ -70,7 +93,7 @@ void FeedCache::Put(const std::string& key, std::string stamp,
   while (bytes_ + bytes > capacity_ && !entries_.empty()) {
     EraseLocked(std::prev(entries_.end()));
   }
-  entries_.push_front(Entry{key, std::move(stamp), std::move(body), bytes});
+  entries_.push_front(Entry{key, std::move(stamp), std::move(body), std::move(version), bytes});
   index_.emplace(key, entries_.begin());
   bytes_ += bytes;
 }

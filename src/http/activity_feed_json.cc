@@ -117,3 +117,38 @@ std::string ActivityFeedJson(const app::ActivityFeedPage& page) {
 }
 
 }  // namespace worklog::http
+
+namespace worklog::http {
+
+std::string SuggestionJson(const feed::Suggestion& suggestion) {
+  JsonWriter json(kSuggestionBytes + suggestion.activities.size() * kActivityBytes);
+  WriteSuggestion(json, suggestion);
+  return json.Take();
+}
+
+std::string ActivityFeedJson(std::string_view from, std::string_view to,
+                             const std::vector<std::string_view>& suggestions) {
+  std::size_t bytes = 64 + from.size() + to.size();
+  for (const std::string_view suggestion : suggestions) {
+    bytes += suggestion.size() + 1;
+  }
+  std::string body;
+  body.reserve(bytes);
+  JsonWriter head;
+  head.BeginObject().Key("from").String(from).Key("suggestions");
+  body += head.str();
+  body.push_back('[');
+  for (std::size_t i = 0; i < suggestions.size(); ++i) {
+    if (i > 0) {
+      body.push_back(',');
+    }
+    body += suggestions[i];
+  }
+  body += "],";
+  JsonWriter tail;
+  tail.BeginObject().Key("to").String(to).EndObject();
+  body += std::string_view(tail.str()).substr(1);  // without its "{"
+  return body;
+}
+
+}  // namespace worklog::http

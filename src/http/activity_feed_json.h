@@ -1,6 +1,8 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "app/activity_feed.h"
 
@@ -11,5 +13,10 @@ namespace worklog::http {
 // nlohmann::json tree: a month is thousands of activities, and the tree cost more than
 // reading them. Members are in name order, as nlohmann::json wrote them before.
 std::string ActivityFeedJson(const app::ActivityFeedPage& page);
+// One suggestion's object in that body, and the body from the suggestions' objects
+// (byte for byte ActivityFeedJson of a page with those suggestions).
+std::string SuggestionJson(const feed::Suggestion& suggestion);
+std::string ActivityFeedJson(std::string_view from, std::string_view to,
+                             const std::vector<std::string_view>& suggestions);
 
 }  // namespace worklog::http
