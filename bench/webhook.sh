@@ -24,6 +24,19 @@ export BENCH_LIB="$root/bench/lib" BENCH_PAYLOAD="$work/push.json" BENCH_USERS=2
 export BENCH_HOOK_SECRET="bench-hook-secret-0123456789abcdef"
 "$tool" payload >"$BENCH_PAYLOAD"
 
+# serve's CPU time (user + system, clock ticks) and the bytes it caused to be written to
+# storage (/proc/PID/io write_bytes: the WAL, the database, the log) around each measured
+# run: what one delivery costs, which the latencies of a shared machine (other processes'
+# load) hide.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$serve_pid/stat"; }
+written_bytes() { awk '$1 == "write_bytes:" { print $2 }' "/proc/$serve_pid/io"; }
+ms_per_tick="$(awk -v hz="$(getconf CLK_TCK)" 'BEGIN { print 1000 / hz }')"
+# per_request BEFORE AFTER REQUESTS SCALE FORMAT
+per_request() {
+  awk -v a="$1" -v b="$2" -v n="$3" -v s="$4" -v f="$5" \
+    'BEGIN { if (n > 0) printf f, (b - a) * s / n; else print "-" }'
+}
+
 failed=0
 rows=()
 for backend in ${BENCH_BACKENDS:-$(backends)}; do
@@ -54,14 +67,21 @@ for backend in ${BENCH_BACKENDS:-$(backends)}; do
   }
   wait_drained || { echo "webhook.sh: the inbox did not drain" >&2; exit 1; }
   read -r before _ < <("$tool" count --db "$db")
+  ticks0="$(cpu_ticks)"
+  bytes0="$(written_bytes)"
   t0=$(date +%s.%N)
   BENCH_RUN=2 wrk -t2 -c32 -d"${seconds}s" --latency -s "$BENCH_LIB/webhook.lua" "$url" >"$work/wrk.txt"
   t_acked=$(date +%s.%N)
+  ticks_acked="$(cpu_ticks)"
   wait_drained || { echo "webhook.sh: the inbox did not drain within 120 s" >&2; failed=1; }
   t1=$(date +%s.%N)
+  ticks1="$(cpu_ticks)"
+  bytes1="$(written_bytes)"
   read -r after _ < <("$tool" count --db "$db")
   # The HTTP floor on the same server, idle inbox: GET /healthz, same connections.
+  ticks_floor="$(cpu_ticks)"
   wrk -t2 -c32 -d"${BENCH_FLOOR_SECONDS:-5}s" --latency -s "$BENCH_LIB/healthz.lua" "$url/healthz" >"$work/healthz.txt"
+  healthz_cpu="$(per_request "$ticks_floor" "$(cpu_ticks)" "$(wrk_field "$work/healthz.txt" requests)" "$ms_per_tick" "%.3f")"
   # The ack latency at the target rate, offered on a fixed schedule (2 threads x rate / 2).
   BENCH_RUN=3 BENCH_RATE="$(awk -v r="${BENCH_ACK_RATE:-3000}" 'BEGIN { print r / 2 }')" \
     wrk -t2 -c32 -d"${BENCH_ACK_SECONDS:-10}s" --latency -s "$BENCH_LIB/webhook.lua" "$url" >"$work/paced.txt"
@@ -94,6 +114,9 @@ for backend in ${BENCH_BACKENDS:-$(backends)}; do
   printf '%-44s %14s\n' "  end to end / 1,000-row ceiling" "$(ratio "$e2e" "$batched")"
   printf '%-44s %14s\n' "  drain after the last ack, s" "$drain"
   printf '%-44s %14s\n' "  (HTTP floor: GET /healthz req/s, p99 ms)" "$(wrk_field "$work/healthz.txt" rps), $(wrk_field "$work/healthz.txt" p99_ms)"
+  printf '%-44s %14s\n' "  serve CPU ms per delivery: acked / +normalized" "$(per_request "$ticks0" "$ticks_acked" "$requests" "$ms_per_tick" "%.3f") / $(per_request "$ticks0" "$ticks1" "$requests" "$ms_per_tick" "%.3f")"
+  printf '%-44s %14s\n' "  serve CPU ms per GET /healthz" "$healthz_cpu"
+  printf '%-44s %14s\n' "  bytes written per delivery (to storage)" "$(per_request "$bytes0" "$bytes1" "$requests" 1 "%.0f")"
   printf '%-44s %14s\n' "  closed loop p50 / p90 / p99 / max ms" "$(wrk_field "$work/wrk.txt" p50_ms) / $(wrk_field "$work/wrk.txt" p90_ms) / $p99 / $(wrk_field "$work/wrk.txt" max_ms)"
   printf '%-44s %14s\n' "  paced: deliveries/s achieved, p50 / max ms" "$(wrk_field "$work/paced.txt" rps), $(wrk_field "$work/paced.txt" p50_ms) / $(wrk_field "$work/paced.txt" max_ms)"
 done

@@ -10,21 +10,31 @@
 namespace worklog::store::postgres {
 namespace {
 
+// One statement: the delivery and its body (migrations/postgres/0034_inbox_bodies.sql) are
+// stored together or, for a delivery stored before, not at all (affects 0 rows).
 constexpr std::string_view kInsertDelivery = R"sql(
-  INSERT INTO webhook_inbox (delivery_id, event_name, body, received_at_us)
-  VALUES ($1, $2, $3, $4)
-  ON CONFLICT (delivery_id) DO NOTHING
+  WITH stored AS (
+    INSERT INTO webhook_inbox (delivery_id, event_name, received_at_us)
+    VALUES ($1, $2, $4)
+    ON CONFLICT (delivery_id) DO NOTHING
+    RETURNING id)
+  INSERT INTO webhook_inbox_bodies (id, body) SELECT id, $3::bytea FROM stored
 )sql";
 
 // SKIP LOCKED: concurrent claimers on any node pass over rows another one is claiming.
+// The claim updates the small inbox rows only; the bodies are read beside them.
 constexpr std::string_view kClaimDeliveries = R"sql(
-  UPDATE webhook_inbox
-  SET claimed_by = $1, lease_until_us = $2, attempts = attempts + 1
-  WHERE id IN (SELECT id FROM webhook_inbox
-               WHERE status = 'pending' AND lease_until_us <= $3
-               ORDER BY id LIMIT $4
-               FOR UPDATE SKIP LOCKED)
-  RETURNING id, delivery_id, event_name, body, received_at_us, attempts, last_error
+  WITH claimed AS (
+    UPDATE webhook_inbox
+    SET claimed_by = $1, lease_until_us = $2, attempts = attempts + 1
+    WHERE id IN (SELECT id FROM webhook_inbox
+                 WHERE status = 'pending' AND lease_until_us <= $3
+                 ORDER BY id LIMIT $4
+                 FOR UPDATE SKIP LOCKED)
+    RETURNING id, delivery_id, event_name, received_at_us, attempts, last_error)
+  SELECT c.id, c.delivery_id, c.event_name, coalesce(b.body, ''::bytea), c.received_at_us,
+         c.attempts, c.last_error
+  FROM claimed c LEFT JOIN webhook_inbox_bodies b ON b.id = c.id
 )sql";
 
 constexpr std::string_view kMarkDone = R"sql(
@@ -45,8 +55,13 @@ constexpr std::string_view kSelectStatus = "SELECT status FROM webhook_inbox WHE
 constexpr std::string_view kCountPending =
     "SELECT count(*) FROM webhook_inbox WHERE status = 'pending'";
 
+// Returns how many deliveries went, their bodies with them.
 constexpr std::string_view kDeleteDone = R"sql(
-  DELETE FROM webhook_inbox WHERE status = 'done' AND received_at_us < $1
+  WITH gone AS (
+    DELETE FROM webhook_inbox WHERE status = 'done' AND received_at_us < $1 RETURNING id),
+  bodies AS (
+    DELETE FROM webhook_inbox_bodies WHERE id IN (SELECT id FROM gone))
+  SELECT count(*) FROM gone
 )sql";
 
 Status ExpectOneRow(const Result<Rows>& rows, int64_t id) {
@@ -172,7 +187,7 @@ Result<int64_t> PgInbox::DeleteDoneBefore(TimePoint before) {
     if (!rows) {
       return tl::unexpected(rows.error());
     }
-    return rows->Affected();
+    return rows->Int(0, 0);
   });
 }
 

@@ -9,10 +9,17 @@
 namespace worklog::store::sqlite {
 namespace {
 
+// The delivery's record, then (when new) its body under the same id, in one write: the
+// claim and the done touch only the small record (migrations/sqlite/0034_inbox_bodies.sql).
 constexpr std::string_view kInsertDelivery = R"sql(
-  INSERT INTO webhook_inbox (delivery_id, event_name, body, received_at_us)
-  VALUES (?1, ?2, ?3, ?4)
+  INSERT INTO webhook_inbox (delivery_id, event_name, received_at_us)
+  VALUES (?1, ?2, ?3)
   ON CONFLICT (delivery_id) DO NOTHING
+  RETURNING id
+)sql";
+
+constexpr std::string_view kInsertBody = R"sql(
+  INSERT INTO webhook_inbox_bodies (id, body) VALUES (?1, ?2)
 )sql";
 
 // Runs inside BEGIN IMMEDIATE: no other writer can claim between the SELECT and the UPDATE.
@@ -22,8 +29,10 @@ constexpr std::string_view kClaimDeliveries = R"sql(
   WHERE id IN (SELECT id FROM webhook_inbox
                WHERE status = 'pending' AND lease_until_us <= ?3
                ORDER BY id LIMIT ?4)
-  RETURNING id, delivery_id, event_name, body, received_at_us, attempts, last_error
+  RETURNING id, delivery_id, event_name, received_at_us, attempts, last_error
 )sql";
+
+constexpr std::string_view kSelectBody = "SELECT body FROM webhook_inbox_bodies WHERE id = ?1";
 
 constexpr std::string_view kMarkDone = R"sql(
   UPDATE webhook_inbox SET status = 'done', processed_at_us = ?2 WHERE id = ?1
@@ -38,6 +47,12 @@ constexpr std::string_view kSelectStatus = "SELECT status FROM webhook_inbox WHE
 
 constexpr std::string_view kCountPending =
     "SELECT count(*) FROM webhook_inbox WHERE status = 'pending'";
+
+// The bodies first, while their deliveries still say which they are.
+constexpr std::string_view kDeleteDoneBodies = R"sql(
+  DELETE FROM webhook_inbox_bodies
+  WHERE id IN (SELECT id FROM webhook_inbox WHERE status = 'done' AND received_at_us < ?1)
+)sql";
 
 constexpr std::string_view kDeleteDone = R"sql(
   DELETE FROM webhook_inbox WHERE status = 'done' AND received_at_us < ?1
@@ -63,15 +78,25 @@ Result<InboxInsertResult> SqliteInbox::Insert(std::string_view delivery_id,
     if (!insert) {
       return tl::unexpected(insert.error());
     }
-    insert->Bind(1, delivery_id)
-        .Bind(2, event_name)
-        .BindBlob(3, body)
-        .Bind(4, ToMicros(received_at));
-    auto changed = insert->Run();
-    if (!changed) {
-      return tl::unexpected(changed.error());
+    insert->Bind(1, delivery_id).Bind(2, event_name).Bind(3, ToMicros(received_at));
+    auto row = insert->Step();
+    if (!row) {
+      return tl::unexpected(row.error());
     }
-    return *changed == 1 ? InboxInsertResult::kStored : InboxInsertResult::kDuplicate;
+    if (!*row) {
+      return InboxInsertResult::kDuplicate;
+    }
+    const int64_t id = insert->Int(0);
+    insert->Reset();
+    auto insert_body = db.Prepare(kInsertBody);
+    if (!insert_body) {
+      return tl::unexpected(insert_body.error());
+    }
+    insert_body->Bind(1, id).BindBlob(2, body);
+    if (auto stored = insert_body->Run(); !stored) {
+      return tl::unexpected(stored.error());
+    }
+    return InboxInsertResult::kStored;
   });
 }
 
@@ -96,13 +121,28 @@ Result<std::vector<InboxDelivery>> SqliteInbox::ClaimPending(int limit, std::str
       claimed.push_back(InboxDelivery{.id = claim->Int(0),
                                       .delivery_id = claim->Text(1),
                                       .event_name = claim->Text(2),
-                                      .body = claim->Blob(3),
-                                      .received_at = FromMicros(claim->Int(4)),
-                                      .attempts = claim->Int(5),
-                                      .last_error = claim->Text(6)});
+                                      .body = {},
+                                      .received_at = FromMicros(claim->Int(3)),
+                                      .attempts = claim->Int(4),
+                                      .last_error = claim->Text(5)});
     }
     std::sort(claimed.begin(), claimed.end(),
               [](const auto& a, const auto& b) { return a.id < b.id; });
+    auto select = db.Prepare(kSelectBody);
+    if (!select) {
+      return tl::unexpected(select.error());
+    }
+    for (auto& delivery : claimed) {
+      select->Bind(1, delivery.id);
+      auto row = select->Step();
+      if (!row) {
+        return tl::unexpected(row.error());
+      }
+      if (*row) {
+        delivery.body = select->Blob(0);
+      }
+      select->Reset();
+    }
     return claimed;
   });
 }
@@ -190,6 +230,14 @@ Result<int64_t> SqliteInbox::CountPending() {
 
 Result<int64_t> SqliteInbox::DeleteDoneBefore(TimePoint before) {
   return store_.Write([&](Connection& db) -> Result<int64_t> {
+    auto remove_bodies = db.Prepare(kDeleteDoneBodies);
+    if (!remove_bodies) {
+      return tl::unexpected(remove_bodies.error());
+    }
+    remove_bodies->Bind(1, ToMicros(before));
+    if (auto removed = remove_bodies->Run(); !removed) {
+      return tl::unexpected(removed.error());
+    }
     auto remove = db.Prepare(kDeleteDone);
     if (!remove) {
       return tl::unexpected(remove.error());
