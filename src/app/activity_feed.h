@@ -77,25 +77,30 @@ class ActivityFeed {
   // take what was rendered meanwhile when it is theirs. Errors as Get (and the store's).
   //
   // After a change only the local days whose day marks moved (store::FeedDayMarks) are
-  // computed again: each day's suggestions (handled or not) are kept rendered, one part per
-  // suggestion, in a second cache under the day's marks, and the page is `render.page` of
-  // the unhandled ones' parts. A page whose days and handled suggestions are all as they
-  // were (a write to another day) is served again as it was, without a render.
+  // computed again: each (user, time zone, local day)'s rendered part (`render.day` of its
+  // unhandled suggestions' parts) is kept in a second cache under the day's marks and its
+  // handled suggestions, and the page is `render.page` of its days' parts. A page whose
+  // days and handled suggestions are all as they were (a write to another day) is served
+  // again as it was, without a render.
   //
   // `improve`, when given, makes a smaller body of the same response from a rendered one
   // (e.g. compressed harder; empty: none): a render is made to answer fast, and a body is
   // improved once it is read again from the cache (one worth keeping), by one background
   // thread at a lower CPU priority, and swapped in while its stamp holds.
   struct Renderer {
-    // One suggestion's part of the body.
+    // One suggestion's part of a day.
     std::function<std::string(const feed::Suggestion&)> suggestion;
-    // The body of the page from..to with these parts (the unhandled suggestions' in the
-    // page's order).
+    // One local day's part of the body from its unhandled suggestions' parts, in order
+    // (none: a day without suggestions).
+    std::function<std::string(const std::vector<std::string_view>& parts)> day;
+    // The body of the page from..to from every one of its days' parts, in order.
     std::function<std::string(std::string_view from, std::string_view to,
-                              const std::vector<std::string_view>& parts)>
+                              const std::vector<std::string_view>& days)>
         page;
   };
   using Improver = std::function<std::string(const std::string&)>;
+  // `page` as GetRendered renders it.
+  static std::string RenderPage(const ActivityFeedPage& page, const Renderer& render);
   static constexpr std::ptrdiff_t kConcurrentRenders = 4;
   Result<std::shared_ptr<const std::string>> GetRendered(const Principal& caller,
                                                          const ActivityFeedInput& input,

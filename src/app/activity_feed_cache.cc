@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -61,6 +62,15 @@ std::string_view TakeField(std::string_view& in) {
   const std::string_view field = in.substr(sizeof size, size);
   in.remove_prefix(sizeof size + size);
   return field;
+}
+
+std::string Joined(const std::vector<std::string_view>& ids) {
+  std::string joined;
+  for (const std::string_view id : ids) {
+    joined += id;
+    joined.push_back('\n');
+  }
+  return joined;
 }
 
 int64_t MarkOf(const std::map<int64_t, int64_t>& marks, int64_t day) {
@@ -145,13 +155,7 @@ Result<std::shared_ptr<const std::string>> ActivityFeed::GetRendered(const Princ
     if (!page) {
       return tl::unexpected(page.error());
     }
-    std::vector<std::string> parts;
-    parts.reserve(page->suggestions.size());
-    for (const auto& suggestion : page->suggestions) {
-      parts.push_back(render.suggestion(suggestion));
-    }
-    return std::make_shared<const std::string>(
-        render.page(page->from, page->to, {parts.begin(), parts.end()}));
+    return std::make_shared<const std::string>(RenderPage(*page, render));
   }
   // The stamp first: the page computed after it is at least as new as it says.
   auto stamp = store_.Activities().FeedStamp(caller.user.id);
@@ -225,84 +229,160 @@ Result<std::shared_ptr<const std::string>> ActivityFeed::RenderByDays(
     day_keys[i] = fmt::format("{}:{}:{}", user.id, user.timezone, dates[i]);
   }
   // The days kept under their version; the others computed again, a run of days at a time.
-  std::vector<std::shared_ptr<const std::string>> days(count);
+  struct Day {
+    std::shared_ptr<const std::string> entry;  // kept: ids, handled ids, part
+    std::vector<std::string_view> ids;         // every suggestion's, in order
+    std::string_view handled;                  // Joined, when rendered
+    std::string_view part;
+    std::optional<std::vector<feed::Suggestion>> fresh;  // computed now
+  };
+  std::vector<Day> days(count);
   for (std::size_t i = 0; i < count; ++i) {
-    days[i] = day_cache_->Find(day_keys[i], versions[i]);
-  }
-  for (std::size_t begin = 0; begin < count;) {
-    if (days[begin]) {
-      ++begin;
-      continue;
-    }
-    std::size_t end = begin;
-    while (end + 1 < count && !days[end + 1]) {
-      ++end;
-    }
-    auto suggestions = Compute(user, dates[begin], dates[end]);
-    if (!suggestions) {
-      return tl::unexpected(suggestions.error());
-    }
-    std::vector<std::string> entries(end - begin + 1);
-    for (const auto& suggestion : *suggestions) {
-      const auto at = static_cast<std::size_t>((LocalDayOf(suggestion.date) - first).count());
-      if (at < begin || at > end) {
-        continue;  // never: Compute answers its days only
+    Day& day = days[i];
+    day.entry = day_cache_->Find(day_keys[i], versions[i]);
+    if (day.entry) {
+      std::string_view in = *day.entry;
+      std::string_view ids = TakeField(in);
+      day.handled = TakeField(in);
+      day.part = TakeField(in);
+      while (!ids.empty()) {
+        const auto end = ids.find('\n');
+        day.ids.push_back(ids.substr(0, end));
+        ids.remove_prefix(end + 1);
       }
-      AppendField(entries[at - begin], suggestion.id);
-      AppendField(entries[at - begin], render.suggestion(suggestion));
-    }
-    for (std::size_t i = begin; i <= end; ++i) {
-      days[i] = std::make_shared<const std::string>(std::move(entries[i - begin]));
-      day_cache_->Put(day_keys[i], versions[i], days[i]);
-    }
-    begin = end + 1;
-  }
-  // The handled ones left out, as they are now.
-  std::vector<std::pair<std::string_view, std::string_view>> suggestions;
-  for (const auto& day : days) {
-    std::string_view in = *day;
-    while (!in.empty()) {
-      const std::string_view id = TakeField(in);
-      const std::string_view part = TakeField(in);
-      suggestions.emplace_back(id, part);
     }
   }
+  // Computes the days `wanted` says (their ids are as before when they were kept: their
+  // marks are the same).
+  const auto compute = [&](const std::vector<bool>& wanted) -> Status {
+    for (std::size_t begin = 0; begin < count;) {
+      if (!wanted[begin]) {
+        ++begin;
+        continue;
+      }
+      std::size_t end = begin;
+      while (end + 1 < count && wanted[end + 1]) {
+        ++end;
+      }
+      auto suggestions = Compute(user, dates[begin], dates[end]);
+      if (!suggestions) {
+        return tl::unexpected(suggestions.error());
+      }
+      for (std::size_t i = begin; i <= end; ++i) {
+        days[i].fresh.emplace();
+      }
+      for (auto& suggestion : *suggestions) {
+        const auto at = static_cast<std::size_t>((LocalDayOf(suggestion.date) - first).count());
+        if (at >= begin && at <= end) {  // always: Compute answers its days only
+          days[at].fresh->push_back(std::move(suggestion));
+        }
+      }
+      for (std::size_t i = begin; i <= end; ++i) {
+        days[i].ids.clear();
+        for (const auto& suggestion : *days[i].fresh) {
+          days[i].ids.push_back(suggestion.id);
+        }
+      }
+      begin = end + 1;
+    }
+    return {};
+  };
+  std::vector<bool> missing(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    missing[i] = !days[i].entry;
+  }
+  if (auto computed = compute(missing); !computed) {
+    return tl::unexpected(computed.error());
+  }
+  // The handled ones, as they are now.
   std::vector<std::string> ids;
-  ids.reserve(suggestions.size());
-  for (const auto& [id, part] : suggestions) {
-    ids.emplace_back(id);
+  for (const Day& day : days) {
+    ids.insert(ids.end(), day.ids.begin(), day.ids.end());
   }
   auto handled = store_.Suggestions().FilterHandled(user.id, ids);
   if (!handled) {
     return tl::unexpected(handled.error());
   }
-  std::sort(handled->begin(), handled->end());
-  std::string handled_ids;
-  for (const auto& id : *handled) {
-    handled_ids += id;
-    handled_ids.push_back('\n');
-  }
-  // What the page is made of: its days' versions and the handled suggestions among them.
-  std::string version;
-  for (const auto& day : versions) {
-    version += day;
+  const std::set<std::string_view> left_out(handled->begin(), handled->end());
+  std::vector<std::string> handled_of_day(count);
+  std::string version;  // the page's: its days' versions and the handled suggestions
+  for (std::size_t i = 0; i < count; ++i) {
+    for (const std::string_view id : days[i].ids) {
+      if (left_out.contains(id)) {
+        handled_of_day[i] += id;
+        handled_of_day[i].push_back('\n');
+      }
+    }
+    version += versions[i];
+    version.push_back('|');
+    version += handled_of_day[i];
     version.push_back('|');
   }
-  version += Sha256Hex(handled_ids);
-  if (auto body = cache_->Restamp(key, version, stamp)) {
+  if (auto body = cache_->Restamp(key, Sha256Hex(version), stamp)) {
     return body;  // nothing in it changed: a write elsewhere
   }
-  const std::set<std::string_view> left_out(handled->begin(), handled->end());
-  std::vector<std::string_view> parts;
-  parts.reserve(suggestions.size());
-  for (const auto& [id, part] : suggestions) {
-    if (!left_out.contains(id)) {
-      parts.push_back(part);
+  // A kept day whose handled suggestions changed is rendered again (computed again: its
+  // suggestions are not kept, only its part).
+  std::vector<bool> rehandled(count);
+  bool any = false;
+  for (std::size_t i = 0; i < count; ++i) {
+    rehandled[i] = days[i].entry && days[i].handled != handled_of_day[i];
+    any = any || rehandled[i];
+  }
+  if (any) {
+    if (auto computed = compute(rehandled); !computed) {
+      return tl::unexpected(computed.error());
     }
   }
-  auto body = std::make_shared<const std::string>(render.page(range->first, range->second, parts));
-  cache_->Put(key, stamp, body, std::move(version));
+  std::vector<std::string> rendered(count);
+  std::vector<std::string_view> parts_of_days(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    Day& day = days[i];
+    if (!day.fresh) {
+      parts_of_days[i] = day.part;
+      continue;
+    }
+    std::vector<std::string> parts;
+    for (const auto& suggestion : *day.fresh) {
+      if (!left_out.contains(suggestion.id)) {
+        parts.push_back(render.suggestion(suggestion));
+      }
+    }
+    const std::string part = render.day({parts.begin(), parts.end()});
+    std::string& entry = rendered[i];
+    AppendField(entry, Joined(day.ids));
+    AppendField(entry, handled_of_day[i]);
+    AppendField(entry, part);
+    auto kept = std::make_shared<const std::string>(std::move(entry));
+    day_cache_->Put(day_keys[i], versions[i], kept);
+    std::string_view in = *kept;
+    TakeField(in);
+    TakeField(in);
+    parts_of_days[i] = TakeField(in);
+    day.entry = std::move(kept);  // keeps parts_of_days[i] alive
+  }
+  auto body =
+      std::make_shared<const std::string>(render.page(range->first, range->second, parts_of_days));
+  cache_->Put(key, stamp, body, Sha256Hex(version));
   return body;
+}
+
+std::string ActivityFeed::RenderPage(const ActivityFeedPage& page, const Renderer& render) {
+  const date::local_days first = LocalDayOf(page.from);
+  const auto count = static_cast<std::size_t>((LocalDayOf(page.to) - first).count() + 1);
+  std::vector<std::vector<std::string>> parts(count);
+  for (const auto& suggestion : page.suggestions) {
+    const auto at = static_cast<std::size_t>((LocalDayOf(suggestion.date) - first).count());
+    if (at < count) {
+      parts[at].push_back(render.suggestion(suggestion));
+    }
+  }
+  std::vector<std::string> days;
+  days.reserve(count);
+  for (const auto& day : parts) {
+    days.push_back(render.day({day.begin(), day.end()}));
+  }
+  return render.page(page.from, page.to, {days.begin(), days.end()});
 }
 
 }  // namespace worklog::app

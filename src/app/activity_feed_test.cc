@@ -327,7 +327,7 @@ class RenderedFeedTest : public ActivityFeedTest {
     return body ? **body : "";
   }
 
-  // Parts: the issue key ("-" for none) and a line break; a page: its parts.
+  // Parts: the issue key ("-" for none) and a line break; a day and a page: their parts.
   ActivityFeed::Renderer Renderer() {
     return {
         .suggestion =
@@ -335,25 +335,31 @@ class RenderedFeedTest : public ActivityFeedTest {
               ++parts_;
               return suggestion.issue_key.value_or("-") + "\n";
             },
+        .day = Concatenated,
         .page =
-            [this](std::string_view, std::string_view, const std::vector<std::string_view>& parts) {
+            [this](std::string_view, std::string_view, const std::vector<std::string_view>& days) {
               ++renders_;
-              std::string text;
-              for (const auto part : parts) {
-                text += part;
-              }
-              return text;
+              return Concatenated(days);
             }};
   }
 
-  // A page renderer only (parts: the issue keys).
-  ActivityFeed::Renderer PageRenderer(
-      std::function<std::string(const std::vector<std::string_view>&)> page) {
+  static std::string Concatenated(const std::vector<std::string_view>& parts) {
+    std::string text;
+    for (const auto part : parts) {
+      text += part;
+    }
+    return text;
+  }
+
+  // A page renderer only, of the number of suggestions on the page.
+  static ActivityFeed::Renderer PageRenderer(std::function<std::string(std::size_t)> page) {
     return {
-        .suggestion =
-            [](const feed::Suggestion& suggestion) { return suggestion.issue_key.value_or("-"); },
-        .page = [page](std::string_view, std::string_view,
-                       const std::vector<std::string_view>& parts) { return page(parts); }};
+        .suggestion = [](const feed::Suggestion&) { return std::string("x"); },
+        .day = Concatenated,
+        .page =
+            [page](std::string_view, std::string_view, const std::vector<std::string_view>& days) {
+              return page(Concatenated(days).size());
+            }};
   }
 
   int renders_ = 0;
@@ -390,7 +396,7 @@ TEST_F(RenderedFeedTest, ConcurrentFirstReadsRenderAFewAtATime) {
   std::atomic<int> rendering{0};
   std::atomic<int> most{0};
   std::atomic<int> renders{0};
-  const auto render = PageRenderer([&](const std::vector<std::string_view>& parts) {
+  const auto render = PageRenderer([&](std::size_t suggestions) {
     const int now = ++rendering;
     int seen = most.load();
     while (now > seen && !most.compare_exchange_weak(seen, now)) {
@@ -398,7 +404,7 @@ TEST_F(RenderedFeedTest, ConcurrentFirstReadsRenderAFewAtATime) {
     ++renders;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     --rendering;
-    return std::to_string(parts.size());
+    return std::to_string(suggestions);
   });
   std::vector<std::string> bodies(16);
   {
@@ -451,9 +457,9 @@ TEST_F(RenderedFeedTest, ABodyReadAgainIsImprovedInTheBackgroundUntilTheFeedChan
   const auto read = [&] {
     auto body =
         feed_->GetRendered(ada_, {.from = "2026-11-24", .to = "2026-11-24"},
-                           PageRenderer([this](const std::vector<std::string_view>& parts) {
+                           PageRenderer([this](std::size_t suggestions) {
                              ++renders_;
-                             return "rendered " + std::to_string(parts.size()) + " suggestions";
+                             return "rendered " + std::to_string(suggestions) + " suggestions";
                            }),
                            [&](const std::string& rendered) {
                              ++improvements;
@@ -487,10 +493,10 @@ TEST_F(RenderedFeedTest, ABodyReadAgainIsImprovedInTheBackgroundUntilTheFeedChan
 
 TEST_F(RenderedFeedTest, AnImprovementThatIsNotSmallerIsNotTaken) {
   const auto read = [&] {
-    auto body = feed_->GetRendered(
-        ada_, {.from = "2026-11-24", .to = "2026-11-24"},
-        PageRenderer([](const std::vector<std::string_view>&) { return std::string("rendered"); }),
-        [](const std::string& rendered) { return rendered + " and more"; });
+    auto body =
+        feed_->GetRendered(ada_, {.from = "2026-11-24", .to = "2026-11-24"},
+                           PageRenderer([](std::size_t) { return std::string("rendered"); }),
+                           [](const std::string& rendered) { return rendered + " and more"; });
     return body ? **body : body.error().message;
   };
   EXPECT_EQ(read(), "rendered");
@@ -500,9 +506,8 @@ TEST_F(RenderedFeedTest, AnImprovementThatIsNotSmallerIsNotTaken) {
 }
 
 TEST_F(RenderedFeedTest, ErrorsAreNotKeptAndCapacityZeroRendersEveryTime) {
-  auto bad = feed_->GetRendered(
-      ada_, {.from = "2026-11-24", .to = "2026-11-23"},
-      PageRenderer([](const std::vector<std::string_view>&) { return std::string("x"); }));
+  auto bad = feed_->GetRendered(ada_, {.from = "2026-11-24", .to = "2026-11-23"},
+                                PageRenderer([](std::size_t) { return std::string("x"); }));
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().field, "to");
   EXPECT_EQ(feed_->cache().entries(), 0U);
@@ -572,12 +577,12 @@ TEST_F(DayByDayFeedTest, AWriteOutsideTheRangeRendersNothing) {
   EXPECT_EQ(parts_, 5);
 }
 
-TEST_F(DayByDayFeedTest, ADismissalRendersThePageFromTheKeptDays) {
+TEST_F(DayByDayFeedTest, ADismissalRendersItsDayOnly) {
   Week(ada_);
   ASSERT_TRUE(feed_->Dismiss(ada_, Feed(ada_).front().id));  // PROJ-7 of the 24th
   EXPECT_EQ(Week(ada_), "PROJ-1\nPROJ-2\nPROJ-3\n-\n");
   EXPECT_EQ(renders_, 2);
-  EXPECT_EQ(parts_, 5);
+  EXPECT_EQ(parts_, 5 + 1);  // the 24th's other suggestion
 }
 
 TEST_F(DayByDayFeedTest, ASmartCommitWorklogRendersTheDaysAroundItsDate) {
@@ -632,12 +637,20 @@ TEST_F(ActivityFeedTest, TheDayByDayPageAlwaysEqualsTheOneComputedFromScratch) {
             }
             return text + "\n";
           },
-      .page =
-          [](std::string_view from, std::string_view to,
-             const std::vector<std::string_view>& parts) {
-            std::string text = fmt::format("{}..{}\n", from, to);
+      .day =
+          [](const std::vector<std::string_view>& parts) {
+            std::string text = "day:\n";
             for (const auto part : parts) {
               text += part;
+            }
+            return text;
+          },
+      .page =
+          [](std::string_view from, std::string_view to,
+             const std::vector<std::string_view>& days) {
+            std::string text = fmt::format("{}..{}\n", from, to);
+            for (const auto day : days) {
+              text += day;
             }
             return text;
           }};
@@ -645,11 +658,7 @@ TEST_F(ActivityFeedTest, TheDayByDayPageAlwaysEqualsTheOneComputedFromScratch) {
   const auto from_scratch = [&](const Principal& who) {
     auto page = feed_->Get(who, range);
     EXPECT_TRUE(page) << page.error().message;
-    std::vector<std::string> parts;
-    for (const auto& suggestion : page->suggestions) {
-      parts.push_back(render.suggestion(suggestion));
-    }
-    return render.page(page->from, page->to, {parts.begin(), parts.end()});
+    return ActivityFeed::RenderPage(*page, render);
   };
   Principal tokyo = ada_;
   tokyo.user.timezone = "Asia/Tokyo";

@@ -126,28 +126,28 @@ std::string SuggestionJson(const feed::Suggestion& suggestion) {
   return json.Take();
 }
 
-std::string ActivityFeedJson(std::string_view from, std::string_view to,
-                             const std::vector<std::string_view>& suggestions) {
-  std::size_t bytes = 64 + from.size() + to.size();
-  for (const std::string_view suggestion : suggestions) {
-    bytes += suggestion.size() + 1;
-  }
-  std::string body;
-  body.reserve(bytes);
+std::string ActivityFeedJsonHead(std::string_view from) {
   JsonWriter head;
   head.BeginObject().Key("from").String(from).Key("suggestions");
-  body += head.str();
-  body.push_back('[');
+  return head.Take() + "[";
+}
+
+std::string ActivityFeedJsonTail(std::string_view to) {
+  JsonWriter tail;
+  tail.BeginObject().Key("to").String(to).EndObject();
+  return "]," + tail.Take().substr(1);  // without its "{"
+}
+
+std::string ActivityFeedJson(std::string_view from, std::string_view to,
+                             const std::vector<std::string_view>& suggestions) {
+  std::string body = ActivityFeedJsonHead(from);
   for (std::size_t i = 0; i < suggestions.size(); ++i) {
     if (i > 0) {
       body.push_back(',');
     }
     body += suggestions[i];
   }
-  body += "],";
-  JsonWriter tail;
-  tail.BeginObject().Key("to").String(to).EndObject();
-  body += std::string_view(tail.str()).substr(1);  // without its "{"
+  body += ActivityFeedJsonTail(to);
   return body;
 }
 

@@ -18,5 +18,9 @@ std::string ActivityFeedJson(const app::ActivityFeedPage& page);
 std::string SuggestionJson(const feed::Suggestion& suggestion);
 std::string ActivityFeedJson(std::string_view from, std::string_view to,
                              const std::vector<std::string_view>& suggestions);
+// That body is ActivityFeedJsonHead(from), the suggestions' objects joined by ",", then
+// ActivityFeedJsonTail(to).
+std::string ActivityFeedJsonHead(std::string_view from);
+std::string ActivityFeedJsonTail(std::string_view to);
 
 }  // namespace worklog::http

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -104,6 +105,21 @@ TEST(ActivityFeedJson, AnEmptyMonthHasNoSuggestions) {
   page.to = "2026-11-30";
   EXPECT_EQ(ActivityFeedJson(page), R"({"from":"2026-11-01","suggestions":[],"to":"2026-11-30"})");
   EXPECT_EQ(ActivityFeedJson(page), TreeJson(page));
+}
+
+TEST(ActivityFeedJson, IsTheSameFromTheSuggestionsParts) {
+  const app::ActivityFeedPage page = Page();
+  std::vector<std::string> parts;
+  for (const auto& suggestion : page.suggestions) {
+    parts.push_back(SuggestionJson(suggestion));
+  }
+  EXPECT_EQ(ActivityFeedJson(page.from, page.to, {parts.begin(), parts.end()}),
+            ActivityFeedJson(page));
+  EXPECT_EQ(
+      ActivityFeedJsonHead(page.from) + parts[0] + "," + parts[1] + ActivityFeedJsonTail(page.to),
+      ActivityFeedJson(page));
+  EXPECT_EQ(ActivityFeedJson("2026-11-01", "2026-11-30", {}),
+            R"({"from":"2026-11-01","suggestions":[],"to":"2026-11-30"})");
 }
 
 }  // namespace
