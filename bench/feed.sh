@@ -8,17 +8,30 @@
 # serve keeps each user's rendered month (gzipped) until something in it changes
 # (app/feed_cache.h): the wrk figures are the steady state of re-reads, as browsers send
 # them (Accept-Encoding: gzip). The price of a change (a cache miss: the month computed from
-# the store) is measured apart, as every user's first read, one at a time, before wrk.
+# the store) is measured apart, as every user's first read, one at a time, before wrk; and
+# the price of the usual change, one new push inside the month: a webhook per user (5
+# commits on the month's 15th), then each user's month read again, one at a time (only
+# that day is computed again: app/activity_feed.h).
+# serve migrates and the pushes write, so the run works on a copy of the seeded database in
+# a temporary directory beside it, removed at the end: the seed stays as it was.
 #   bench/feed.sh      BENCH_SECONDS (default 20), BENCH_FEED_ACTIVITIES (10,000,000)
 set -uo pipefail
 source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/feed_data.sh"
 seconds="${BENCH_SECONDS:-20}"
 work="$(mktemp -d)"
-trap 'stop_serve; rm -rf "$work"' EXIT
+copy=""
+trap 'stop_serve; rm -rf "$work" ${copy:+"$copy"}' EXIT
 export BENCH_LIB="$root/bench/lib"
 
 prepare_feed_db || { echo "feed.sh: seeding failed" >&2; exit 1; }
+copy="$(mktemp -d "$cache/feed.XXXXXX")"
+seed_db="${feed_db#sqlite:}"
+cp --reflink=auto "$seed_db" "$copy/feed.db" || { echo "feed.sh: cannot copy $seed_db" >&2; exit 1; }
+[[ -f "$seed_db-wal" ]] && cp "$seed_db-wal" "$copy/feed.db-wal"
+cp -r "$feed_data" "$copy/data"
+feed_db="sqlite:$copy/feed.db"
+feed_data="$copy/data"
 # The last full calendar month (inside the seeded 90 days).
 export BENCH_FROM="$(date -u -d "$(date -u +%Y-%m-01) -1 month" +%F)"
 export BENCH_TO="$(date -u -d "$(date -u +%Y-%m-01) -1 day" +%F)"
@@ -49,7 +62,7 @@ while read -r token; do
     { echo "feed.sh: a first feed request failed" >&2; exit 1; }
 done <"$feed_tokens"
 miss_cpu="$(cpu_ms "$miss_ticks_before" "$(cpu_ticks)" "$(wc -l <"$work/miss.txt")")"
-miss_ms() { sort -g "$work/miss.txt" | awk -v q="$1" '{ v[NR] = $1 } END { i = int(NR * q + 0.999999); if (i < 1) i = 1; if (i > NR) i = NR; printf "%.1f", v[i] * 1000 }'; }
+miss_ms() { sort -g "${2:-$work/miss.txt}" | awk -v q="$1" '{ v[NR] = $1 } END { i = int(NR * q + 0.999999); if (i < 1) i = 1; if (i > NR) i = NR; printf "%.1f", v[i] * 1000 }'; }
 sample="$(curl -fsS -H "Authorization: Bearer $(head -1 "$feed_tokens")" "$url$feed_path")" || { echo "feed.sh: the feed request failed" >&2; exit 1; }
 gz_bytes="$(curl -fsS -H "Accept-Encoding: gzip" -H "Authorization: Bearer $(head -1 "$feed_tokens")" "$url$feed_path" | wc -c)"
 suggestions="$(grep -o '"duration_seconds"' <<<"$sample" | wc -l)"
@@ -61,6 +74,50 @@ while read -r token; do
   curl -fsS -o /dev/null -H "Accept-Encoding: gzip" -H "Authorization: Bearer $token" \
     "$url$feed_path" || { echo "feed.sh: a second feed request failed" >&2; exit 1; }
 done <"$feed_tokens"
+for ((i = 0; i < 60; i++)); do
+  idle_before="$(cpu_ticks)"
+  sleep 1
+  (($(cpu_ticks) - idle_before <= hz / 50)) && break
+done
+# One push per user inside the month (5 commits on its 15th), through the webhook; once
+# they are stored, each user's month read again, one at a time.
+"$tool" payload >"$work/push.json"
+push_ts="$(date -u -d "$BENCH_FROM +14 days" +%F)T10:00:00Z"
+run="$(printf '%08x' $(( $(date +%s) % 100000000 )))"
+pushes=0
+while read -r token; do
+  [[ -n "$token" ]] || continue
+  pushes=$((pushes + 1))
+  u=$((pushes * (feed_users / ${BENCH_FEED_TOKENS:-100})))
+  shas=()
+  for i in 0 1 2 3 4; do shas+=("$(printf '%s%08x%08x%08x%08x' "$run" "$pushes" 1 "$i" 52753)"); done
+  sed -e "s/@USER@/$((100000 + u))/g" -e "s/@EMAIL@/u$u@bench.invalid/g" \
+    -e "s/@PROJECT@/$((pushes % 50 + 1))/g" -e "s/@TS@/$push_ts/g" \
+    -e "s/@BEFORE@/$(printf '%s%08x%08x%016x' "$run" "$pushes" 1 0)/g" \
+    -e "s/@AFTER@/${shas[4]}/g" -e "s/@SHA0@/${shas[0]}/g" -e "s/@SHA1@/${shas[1]}/g" \
+    -e "s/@SHA2@/${shas[2]}/g" -e "s/@SHA3@/${shas[3]}/g" -e "s/@SHA4@/${shas[4]}/g" \
+    "$work/push.json" >"$work/push-$pushes.json"
+  curl -fsS -o /dev/null -X POST -H "Content-Type: application/json" -H "X-Gitlab-Event: Push Hook" \
+    -H "X-Gitlab-Token: $BENCH_HOOK_SECRET" -H "X-Gitlab-Event-UUID: $run-feed-$pushes" \
+    --data-binary "@$work/push-$pushes.json" "$url/hooks/gitlab" ||
+    { echo "feed.sh: a push failed" >&2; exit 1; }
+done <"$feed_tokens"
+for ((i = 0; i < 600; i++)); do
+  read -r _ pending < <("$tool" count --db "$feed_db")
+  [[ "$pending" == 0 ]] && break
+  sleep 0.1
+done
+: >"$work/write-miss.txt"
+write_ticks_before="$(cpu_ticks)"
+while read -r token; do
+  [[ -n "$token" ]] || continue
+  curl -fsS -o /dev/null -w '%{time_total}\n' -H "Accept-Encoding: gzip" \
+    -H "Authorization: Bearer $token" "$url$feed_path" >>"$work/write-miss.txt" ||
+    { echo "feed.sh: a feed request after a push failed" >&2; exit 1; }
+done <"$feed_tokens"
+write_miss_cpu="$(cpu_ms "$write_ticks_before" "$(cpu_ticks)" "$(wc -l <"$work/write-miss.txt")")"
+write_sample="$(curl -fsS -H "Authorization: Bearer $(head -1 "$feed_tokens")" "$url$feed_path")"
+write_suggestions="$(grep -o '"duration_seconds"' <<<"$write_sample" | wc -l)"
 for ((i = 0; i < 60; i++)); do
   idle_before="$(cpu_ticks)"
   sleep 1
@@ -113,6 +170,9 @@ printf '%-44s %14s\n' "  serve CPU ms per feed / healthz request" "$feed_cpu / $
 printf '%-44s %14s\n' "  serve CPU ms per cache miss" "$miss_cpu"
 printf '%-44s %14s\n' "  cache miss (first read) p50 / p99 / max ms" "$(miss_ms 0.5) / $(miss_ms 0.99) / $(miss_ms 1)"
 printf '%-44s %14s\n' "  cache misses measured (users)" "$(wc -l <"$work/miss.txt")"
+printf '%-44s %14s\n' "  serve CPU ms per read after a push" "$write_miss_cpu"
+printf '%-44s %14s\n' "  read after a push p50 / p99 / max ms" "$(miss_ms 0.5 "$work/write-miss.txt") / $(miss_ms 0.99 "$work/write-miss.txt") / $(miss_ms 1 "$work/write-miss.txt")"
+printf '%-44s %14s\n' "  suggestions in the month before / after" "$suggestions / $write_suggestions"
 printf '%-44s %14s\n' "  feed bytes, gzipped first / re-read / JSON" "$gz_bytes / $gz_bytes_reread / ${#sample}"
 printf '%-44s %14s\n' "  baseline GET /healthz p99 ms" "$floor_p99"
 printf '%-44s %14s\n' "  baseline GET /healthz requests/s" "$(wrk_field "$work/healthz.txt" rps)"
