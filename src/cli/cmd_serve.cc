@@ -23,6 +23,7 @@
 #include "app/app.h"
 #include "cli/commands.h"
 #include "common/clock.h"
+#include "common/log_sink.h"
 #include "common/process_memory.h"
 #include "http/server.h"
 #include "store/backup.h"
@@ -47,6 +48,18 @@ struct ServeFlags {
   int inbox_workers = 4;         // threads normalizing stored webhook deliveries
   int worker_lease_seconds = 0;  // 0: 300 s for jobs, 120 s for webhook deliveries
   int feed_cache_mib = 32;       // Activity Feed responses kept in memory; 0: none
+};
+
+// Whatever way serve returns, the last buffered lines of `logger` are written out.
+struct FlushOnReturn {
+  explicit FlushOnReturn(spdlog::logger& to_flush) : logger(to_flush) {}
+  FlushOnReturn(const FlushOnReturn&) = delete;
+  FlushOnReturn& operator=(const FlushOnReturn&) = delete;
+  FlushOnReturn(FlushOnReturn&&) = delete;
+  FlushOnReturn& operator=(FlushOnReturn&&) = delete;
+  ~FlushOnReturn() { logger.flush(); }
+
+  spdlog::logger& logger;
 };
 
 struct HostPort {
@@ -138,6 +151,14 @@ int RunServe(ServeFlags flags) {
 
   // Logs go to stderr; stdout carries the few lines meant for the person who started us.
   spdlog::set_default_logger(spdlog::stderr_logger_mt("worklog"));
+  // The access log (a line per request, and per webhook delivery stored) through a buffer:
+  // one write per 64 KiB of lines instead of one per line, written out at least once a
+  // second and when serve returns (common/log_sink.h). Its lines read as the others do.
+  const auto access_log = BufferedFdLogger("access", STDERR_FILENO);
+  access_log->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [worklog] [%l] %v");
+  spdlog::register_logger(access_log);
+  spdlog::flush_every(std::chrono::seconds(1));
+  const FlushOnReturn flush_access_log{*access_log};
 
   if (flags.gitlab_integration != "on" && flags.gitlab_integration != "off") {
     fmt::print(stderr, "worklog serve: --gitlab-integration must be on or off\n");
@@ -219,7 +240,8 @@ int RunServe(ServeFlags flags) {
   http::Server server(**app, http::ServerOptions{.web_dir = flags.web_dir,
                                                  .threads = flags.threads,
                                                  .max_body = http::kServerMaxBody,
-                                                 .trusted_proxies = *trusted_proxies});
+                                                 .trusted_proxies = *trusted_proxies,
+                                                 .access_log = access_log});
   auto port = server.Bind(listen->host, listen->port);
   if (!port) {
     fmt::print(stderr, "worklog serve: {}\n", port.error().message);

@@ -9,6 +9,7 @@
 #include "http/json.h"
 #include "http/problem.h"
 #include "http/router.h"
+#include "http/server.h"
 
 namespace worklog::http::routes_webhook {
 namespace {
@@ -19,9 +20,11 @@ inline constexpr std::size_t kWebhookMaxBody = std::size_t{25} * 1024 * 1024;  /
 
 void Register(Router& router, RouteContext& context) {
   app::App& app = context.app;
+  std::shared_ptr<spdlog::logger> log =
+      context.options.access_log ? context.options.access_log : spdlog::default_logger();
   router.Post(
       "/hooks/gitlab", {.access = Access::kPublic, .max_body = kWebhookMaxBody},
-      [&app](const Request& request) {
+      [&app, log = std::move(log)](const Request& request) {
         const app::WebhookInput input{
             .token = request.Header("X-Gitlab-Token").value_or(""),
             .event = request.Header("X-Gitlab-Event").value_or(""),
@@ -53,7 +56,7 @@ void Register(Router& router, RouteContext& context) {
         const char* outcome = *received == app::WebhookOutcome::kStored      ? "stored"
                               : *received == app::WebhookOutcome::kDuplicate ? "duplicate"
                                                                              : "ignored";
-        spdlog::info("webhook {} event={} bytes={}", outcome, input.event, request.body.size());
+        log->info("webhook {} event={} bytes={}", outcome, input.event, request.body.size());
         return JsonResponse(202, {{"status", outcome}});
       });
 }

@@ -10,6 +10,10 @@
 #include "http/request.h"
 #include "http/router.h"
 
+namespace spdlog {
+class logger;
+}
+
 namespace worklog::app {
 class App;
 }
@@ -21,6 +25,9 @@ struct ServerOptions {
   int threads = 32;     // connection threads (an idle keep-alive connection holds one)
   std::size_t max_body = kServerMaxBody;  // for any route; routes set lower limits
   TrustedProxies trusted_proxies{};  // whose X-Forwarded-For names the client (client_address.h)
+  // Where the access log (one line per request) and the webhook route's line per delivery
+  // go; null: spdlog's default logger. serve passes a buffered one (common/log_sink.h).
+  std::shared_ptr<spdlog::logger> access_log{};
 };
 
 // The HTTP server: authentication (session cookie + CSRF token, or Bearer token), routing to
