@@ -18,25 +18,6 @@
 namespace worklog::app {
 namespace {
 
-std::string PercentEncode(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out += c;
-    } else {
-      out += fmt::format("%{:02X}", static_cast<unsigned>(u));
-    }
-  }
-  return out;
-}
-
-CallbackRedirect Failed(std::string_view page, std::string_view error, std::string_view detail) {
-  return {fmt::format("{}?error={}&error_description={}", page, PercentEncode(error),
-                      PercentEncode(detail))};
-}
-
 Result<SecretBox> LoadSecrets(const std::string& data_dir) {
   // Read at start; nothing in worklog sets the environment.
   const char* env = std::getenv("WORKLOG_SECRET_KEY");  // NOLINT(concurrency-mt-unsafe)
@@ -320,33 +301,59 @@ Result<CallbackRedirect> GitlabApp::Callback(const Principal& caller, std::strin
   return FinishUser(caller, *stored, code);
 }
 
-Result<CallbackRedirect> GitlabApp::FinishOrganization(const Principal& caller,
-                                                       const store::OAuthState& state,
-                                                       std::string_view code) {
-  const std::string_view page = kOrganizationPage;
+CallbackRedirect GitlabApp::Failed(std::string_view page, std::string_view error,
+                                   std::string_view detail) {
+  return {fmt::format("{}?error={}&error_description={}", page, gitlab::PercentEncode(error),
+                      gitlab::PercentEncode(detail))};
+}
+
+tl::expected<GitlabApp::CallbackTokens, CallbackRedirect> GitlabApp::ExchangeCallbackCode(
+    const store::OAuthState& state, std::string_view code, std::string_view page) {
   auto base_url = gitlab::BaseUrl::Parse(state.base_url, options_.base_url);
   auto verifier = secrets_->Open(state.verifier_sealed);
   auto client_secret = secrets_->Open(state.client_secret_sealed);
   if (!base_url || !verifier || !client_secret) {
-    return Failed(page, "server_error", "the sign-in could not be read back; start again");
+    return tl::unexpected(
+        Failed(page, "server_error", "the sign-in could not be read back; start again"));
   }
-  gitlab::OAuthApp app{.base_url = *base_url,
-                       .client_id = state.client_id,
-                       .client_secret = *client_secret,
-                       .redirect_uri = state.redirect_uri};
   gitlab::OAuthClientOptions oauth_options;
   oauth_options.clock = &clock_;
-  gitlab::OAuthClient oauth(*transport_, app, oauth_options);
+  gitlab::OAuthClient oauth(*transport_,
+                            gitlab::OAuthApp{.base_url = *base_url,
+                                             .client_id = state.client_id,
+                                             .client_secret = *client_secret,
+                                             .redirect_uri = state.redirect_uri},
+                            oauth_options);
   auto tokens = oauth.ExchangeCode(code, *verifier);
   if (!tokens) {
-    return Failed(page, "token_exchange_failed", tokens.error().message);
+    return tl::unexpected(Failed(page, "token_exchange_failed", tokens.error().message));
   }
+  return CallbackTokens{
+      .base_url = std::move(*base_url), .oauth = std::move(oauth), .tokens = std::move(*tokens)};
+}
+
+gitlab::Client GitlabApp::ClientFor(const gitlab::BaseUrl& base_url,
+                                    const std::string& access_token) {
   gitlab::ClientOptions client_options;
   client_options.clock = &clock_;
-  gitlab::Client client(*transport_, *base_url, tokens->access_token, client_options);
+  return {*transport_, base_url, access_token, client_options};
+}
+
+Result<CallbackRedirect> GitlabApp::FinishOrganization(const Principal& caller,
+                                                       const store::OAuthState& state,
+                                                       std::string_view code) {
+  const std::string_view page = kOrganizationPage;
+  auto exchanged = ExchangeCallbackCode(state, code, page);
+  if (!exchanged) {
+    return exchanged.error();
+  }
+  const gitlab::BaseUrl& base_url = exchanged->base_url;
+  const gitlab::OAuthClient& oauth = exchanged->oauth;
+  const gitlab::TokenSet& tokens = exchanged->tokens;
+  gitlab::Client client = ClientFor(base_url, tokens.access_token);
   auto me = client.CurrentUser();
   if (!me) {
-    (void)oauth.Revoke(tokens->access_token);
+    (void)oauth.Revoke(tokens.access_token);
     return Failed(page, "gitlab_error", me.error().message);
   }
   auto integration = store_.GitlabOrg().Get();
@@ -354,16 +361,16 @@ Result<CallbackRedirect> GitlabApp::FinishOrganization(const Principal& caller,
     return tl::unexpected(integration.error());
   }
   const auto expires_at =
-      tokens->expires_in.count() > 0 ? tokens->ExpiresAt() : clock_.Now() + std::chrono::hours(2);
+      tokens.expires_in.count() > 0 ? tokens.ExpiresAt() : clock_.Now() + std::chrono::hours(2);
   int64_t generation = 0;
   if (integration->status == store::OrgStatus::kNeedsReauthorization &&
-      integration->base_url == base_url->str() && integration->gitlab_user_id == me->id &&
+      integration->base_url == base_url.str() && integration->gitlab_user_id == me->id &&
       integration->client_id == state.client_id) {
     // Re-authorization of the same account: keep projects, hooks and staff links.
     generation = integration->generation;
     if (auto stored =
-            store_.GitlabOrg().StoreTokens(generation, secrets_->Seal(tokens->access_token),
-                                           secrets_->Seal(tokens->refresh_token), expires_at);
+            store_.GitlabOrg().StoreTokens(generation, secrets_->Seal(tokens.access_token),
+                                           secrets_->Seal(tokens.refresh_token), expires_at);
         !stored) {
       return tl::unexpected(stored.error());
     }
@@ -372,20 +379,20 @@ Result<CallbackRedirect> GitlabApp::FinishOrganization(const Principal& caller,
       return tl::unexpected(set.error());
     }
     RecordAudit(caller.user.id, "gitlab.organization.reauthorize", "organization",
-                fmt::format("re-authorized as {} at {}", me->username, base_url->str()));
+                fmt::format("re-authorized as {} at {}", me->username, base_url.str()));
   } else {
     if (integration->status != store::OrgStatus::kDisconnected) {
       // Someone connected meanwhile: keep theirs.
-      (void)oauth.Revoke(tokens->access_token);
+      (void)oauth.Revoke(tokens.access_token);
       return Failed(page, "already_connected",
                     "the organization was connected meanwhile; disconnect it first");
     }
-    store::OrgConnection connection{.base_url = base_url->str(),
+    store::OrgConnection connection{.base_url = base_url.str(),
                                     .client_id = state.client_id,
                                     .client_secret_sealed = state.client_secret_sealed,
                                     .redirect_uri = state.redirect_uri,
-                                    .access_token_sealed = secrets_->Seal(tokens->access_token),
-                                    .refresh_token_sealed = secrets_->Seal(tokens->refresh_token),
+                                    .access_token_sealed = secrets_->Seal(tokens.access_token),
+                                    .refresh_token_sealed = secrets_->Seal(tokens.refresh_token),
                                     .token_expires_at = expires_at,
                                     .gitlab_user_id = me->id,
                                     .gitlab_username = me->username,
@@ -394,7 +401,7 @@ Result<CallbackRedirect> GitlabApp::FinishOrganization(const Principal& caller,
                                     .hook_secret_sealed = secrets_->Seal(RandomToken(32))};
     auto connected = store_.GitlabOrg().Connect(connection);
     if (!connected) {
-      (void)oauth.Revoke(tokens->access_token);
+      (void)oauth.Revoke(tokens.access_token);
       if (connected.error().code == ErrorCode::kConflict) {
         return Failed(page, "not_installed", connected.error().message);
       }
@@ -402,10 +409,10 @@ Result<CallbackRedirect> GitlabApp::FinishOrganization(const Principal& caller,
     }
     generation = connected->generation;
     RecordAudit(caller.user.id, "gitlab.organization.connect", "organization",
-                fmt::format("connected as {} at {}", me->username, base_url->str()));
+                fmt::format("connected as {} at {}", me->username, base_url.str()));
   }
   spdlog::info("gitlab organization connected base_url={} gitlab_user={} generation={}",
-               base_url->str(), me->username, generation);
+               base_url.str(), me->username, generation);
   // Discover the projects now so the Projects tab is filled when the browser lands; the
   // hooks and the backfill follow in the background.
   auto discovered = sync_->DiscoverProjects(generation);

@@ -17,6 +17,8 @@
 #include "common/result.h"
 #include "domain/user.h"
 #include "gitlab/base_url.h"
+#include "gitlab/client.h"
+#include "gitlab/oauth.h"
 #include "gitlab/transport.h"
 #include "store/store.h"
 #include "sync/gitlab_sync.h"
@@ -199,6 +201,22 @@ class GitlabApp {
   Result<std::string> StartAuthorization(const Principal& caller, store::OAuthFlow flow,
                                          const gitlab::OAuthApp& app, int64_t generation,
                                          std::string_view scopes);
+  // Where the callback sends the browser when it fails: `page` with the OAuth error and a
+  // description it shows.
+  static CallbackRedirect Failed(std::string_view page, std::string_view error,
+                                 std::string_view detail);
+  // The part of the callback both flows share: the application `state` was made for, and
+  // the tokens GitLab gives for `code` with the state's PKCE verifier. Unexpected: the
+  // redirect back to `page` that says why not.
+  struct CallbackTokens {
+    gitlab::BaseUrl base_url;
+    gitlab::OAuthClient oauth;  // gives the tokens back (Revoke)
+    gitlab::TokenSet tokens;
+  };
+  tl::expected<CallbackTokens, CallbackRedirect> ExchangeCallbackCode(
+      const store::OAuthState& state, std::string_view code, std::string_view page);
+  // A GitLab API client acting with `access_token`.
+  gitlab::Client ClientFor(const gitlab::BaseUrl& base_url, const std::string& access_token);
   Result<CallbackRedirect> FinishOrganization(const Principal& caller,
                                               const store::OAuthState& state,
                                               std::string_view code);

@@ -22,25 +22,6 @@ std::string Lower(std::string_view text) {
   return out;
 }
 
-std::string PercentEncode(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out += c;
-    } else {
-      out += fmt::format("%{:02X}", static_cast<unsigned>(u));
-    }
-  }
-  return out;
-}
-
-CallbackRedirect Failed(std::string_view page, std::string_view error, std::string_view detail) {
-  return {fmt::format("{}?error={}&error_description={}", page, PercentEncode(error),
-                      PercentEncode(detail))};
-}
-
 // The user-flow scope: /user and /user/emails only.
 constexpr std::string_view kUserScopes = "read_user";
 
@@ -355,31 +336,18 @@ Result<CallbackRedirect> GitlabApp::FinishUser(const Principal& caller,
     return Failed(page, "organization_changed",
                   "the organization's GitLab connection changed meanwhile; start again");
   }
-  auto base_url = gitlab::BaseUrl::Parse(state.base_url, options_.base_url);
-  auto verifier = secrets_->Open(state.verifier_sealed);
-  auto client_secret = secrets_->Open(state.client_secret_sealed);
-  if (!base_url || !verifier || !client_secret) {
-    return Failed(page, "server_error", "the sign-in could not be read back; start again");
+  auto exchanged = ExchangeCallbackCode(state, code, page);
+  if (!exchanged) {
+    return exchanged.error();
   }
-  gitlab::OAuthApp app{.base_url = *base_url,
-                       .client_id = state.client_id,
-                       .client_secret = *client_secret,
-                       .redirect_uri = state.redirect_uri};
-  gitlab::OAuthClientOptions oauth_options;
-  oauth_options.clock = &clock_;
-  gitlab::OAuthClient oauth(*transport_, app, oauth_options);
-  auto tokens = oauth.ExchangeCode(code, *verifier);
-  if (!tokens) {
-    return Failed(page, "token_exchange_failed", tokens.error().message);
-  }
-  gitlab::ClientOptions client_options;
-  client_options.clock = &clock_;
-  gitlab::Client client(*transport_, *base_url, tokens->access_token, client_options);
+  const gitlab::OAuthClient& oauth = exchanged->oauth;
+  const gitlab::TokenSet& tokens = exchanged->tokens;
+  gitlab::Client client = ClientFor(exchanged->base_url, tokens.access_token);
   auto me = client.CurrentUser();
   auto emails = me ? client.CurrentUserEmails() : Result<std::vector<gitlab::GitlabEmail>>({});
   // The user's token served only to read who they are: give it back at once.
-  const Status revoked_access = oauth.Revoke(tokens->access_token);
-  const Status revoked_refresh = oauth.Revoke(tokens->refresh_token);
+  const Status revoked_access = oauth.Revoke(tokens.access_token);
+  const Status revoked_refresh = oauth.Revoke(tokens.refresh_token);
   if (!revoked_access || !revoked_refresh) {
     spdlog::warn("revoking a user's GitLab token failed; it expires within 2 hours");
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <new>
 #include <optional>
 
 #include <curl/curl.h>
@@ -91,6 +92,20 @@ std::string OriginOf(const Parts& parts) {
 }
 
 }  // namespace
+
+std::string PercentEncode(std::string_view text) {
+  if (text.empty()) {
+    return {};
+  }
+  // The handle is ignored since curl 7.82 (Debian 12 has 7.88); the length is an int.
+  char* escaped = curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size()));
+  if (escaped == nullptr) {
+    throw std::bad_alloc();
+  }
+  std::string out(escaped);
+  curl_free(escaped);
+  return out;
+}
 
 Result<BaseUrl> BaseUrl::Parse(std::string_view input, BaseUrlOptions options,
                                std::string_view field) {

@@ -7,6 +7,10 @@
 
 namespace worklog::gitlab {
 
+// RFC 3986 percent-encoding of everything but the unreserved characters (A-Z a-z 0-9 - . _ ~),
+// as query strings, form bodies and redirect parameters want. libcurl's curl_easy_escape.
+std::string PercentEncode(std::string_view text);
+
 struct BaseUrlOptions {
   // http:// is always accepted for loopback hosts (localhost, 127.0.0.0/8, [::1]), for
   // development and the simulator. Elsewhere it needs this switch: tokens and the client

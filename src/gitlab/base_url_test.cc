@@ -74,5 +74,15 @@ TEST(BaseUrl, SameOriginComparesSchemeHostAndPort) {
   EXPECT_FALSE(SameOrigin(*url, "/api/v4/projects"));
 }
 
+// What a redirect's error_description and a query's values become: unreserved characters
+// stay, every other byte is %XX in upper-case hex, UTF-8 byte by byte.
+TEST(PercentEncode, KeepsOnlyUnreservedCharacters) {
+  EXPECT_EQ(PercentEncode(""), "");
+  EXPECT_EQ(PercentEncode("AZaz09-._~"), "AZaz09-._~");
+  EXPECT_EQ(PercentEncode("a b&c=d/e?f#g+h%"), "a%20b%26c%3Dd%2Fe%3Ff%23g%2Bh%25");
+  EXPECT_EQ(PercentEncode("caf\xC3\xA9"), "caf%C3%A9");
+  EXPECT_EQ(PercentEncode(std::string_view("a\0b", 3)), "a%00b");
+}
+
 }  // namespace
 }  // namespace worklog::gitlab

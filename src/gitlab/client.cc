@@ -207,7 +207,7 @@ std::string WithParam(std::string_view url, std::string_view name, std::string_v
     }
   }
   query += query.empty() ? "" : "&";
-  query += fmt::format("{}={}", name, internal::UrlEncode(value));
+  query += fmt::format("{}={}", name, PercentEncode(value));
   return out + "?" + query;
 }
 

@@ -11,11 +11,12 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "gitlab/base_url.h"
+
 namespace worklog::gitlab::internal {
 namespace {
 
 constexpr std::size_t kMaxGitlabMessage = 300;
-constexpr std::string_view kHexDigits = "0123456789ABCDEF";
 
 double UniformRandom() {
   thread_local std::mt19937_64 engine{std::random_device{}()};
@@ -163,32 +164,15 @@ std::string Redact(std::string text, const std::vector<std::string_view>& secret
   return text;
 }
 
-std::string UrlEncode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if ((byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') ||
-        (byte >= '0' && byte <= '9') || byte == '-' || byte == '.' || byte == '_' || byte == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHexDigits[byte >> 4];
-      out += kHexDigits[byte & 0x0F];
-    }
-  }
-  return out;
-}
-
 std::string EncodeParams(const std::vector<std::pair<std::string, std::string>>& params) {
   std::string out;
   for (const auto& [name, value] : params) {
     if (!out.empty()) {
       out += '&';
     }
-    out += UrlEncode(name);
+    out += PercentEncode(name);
     out += '=';
-    out += UrlEncode(value);
+    out += PercentEncode(value);
   }
   return out;
 }

@@ -52,9 +52,6 @@ Error StatusError(std::string_view what, const HttpResponse& response);
 // Replaces every occurrence of each non-empty secret in `text` with "[REDACTED]".
 std::string Redact(std::string text, const std::vector<std::string_view>& secrets);
 
-// RFC 3986 percent-encoding of everything but unreserved characters.
-std::string UrlEncode(std::string_view text);
-
 // "a=1&b=x%20y" from pairs, as application/x-www-form-urlencoded and query strings want.
 std::string EncodeParams(const std::vector<std::pair<std::string, std::string>>& params);
 

@@ -547,6 +547,12 @@ TEST_F(SecurityFlow, ACodePresentedWithAnotherFlowsStateFailsAndConnectsNothing)
   EXPECT_TRUE(landed.status == 302 || (landed.status >= 400 && landed.status < 500))
       << landed.status << " " << landed.body;
   EXPECT_THAT(landed.location, ::testing::Not(HasSubstr("connected=1")));
+  if (landed.status == 302) {
+    // Back to the Organization tab, with the OAuth error and its reason (the test client
+    // decodes the Location header).
+    EXPECT_THAT(landed.location, HasSubstr("/apps/gitlab/organization?error=token_exchange_failed"
+                                           "&error_description=GitLab re-authorization needed"));
+  }
   EXPECT_EQ(boss_->Get("/api/v1/apps/gitlab/organization").json["status"], "disconnected");
   // The second state is spent, even though its exchange failed.
   EXPECT_EQ(browser.Send("GET", second).status, 400);
