@@ -31,6 +31,8 @@ export BENCH_HOOK_SECRET="bench-hook-secret-0123456789abcdef"
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$serve_pid/stat"; }
 written_bytes() { awk '$1 == "write_bytes:" { print $2 }' "/proc/$serve_pid/io"; }
 ms_per_tick="$(awk -v hz="$(getconf CLK_TCK)" 'BEGIN { print 1000 / hz }')"
+# PostgreSQL writes in its own processes: its WAL position tells what a delivery costs there.
+wal_lsn() { [[ "$1" == postgresql ]] && psql -Atq "$WORKLOG_TEST_PG_URL" -c "SELECT pg_current_wal_lsn()"; }
 # per_request BEFORE AFTER REQUESTS SCALE FORMAT
 per_request() {
   awk -v a="$1" -v b="$2" -v n="$3" -v s="$4" -v f="$5" \
@@ -69,6 +71,7 @@ for backend in ${BENCH_BACKENDS:-$(backends)}; do
   read -r before _ < <("$tool" count --db "$db")
   ticks0="$(cpu_ticks)"
   bytes0="$(written_bytes)"
+  lsn0="$(wal_lsn "$backend")"
   t0=$(date +%s.%N)
   BENCH_RUN=2 wrk -t2 -c32 -d"${seconds}s" --latency -s "$BENCH_LIB/webhook.lua" "$url" >"$work/wrk.txt"
   t_acked=$(date +%s.%N)
@@ -77,6 +80,7 @@ for backend in ${BENCH_BACKENDS:-$(backends)}; do
   t1=$(date +%s.%N)
   ticks1="$(cpu_ticks)"
   bytes1="$(written_bytes)"
+  lsn1="$(wal_lsn "$backend")"
   read -r after _ < <("$tool" count --db "$db")
   # The HTTP floor on the same server, idle inbox: GET /healthz, same connections.
   ticks_floor="$(cpu_ticks)"
@@ -117,6 +121,10 @@ for backend in ${BENCH_BACKENDS:-$(backends)}; do
   printf '%-44s %14s\n' "  serve CPU ms per delivery: acked / +normalized" "$(per_request "$ticks0" "$ticks_acked" "$requests" "$ms_per_tick" "%.3f") / $(per_request "$ticks0" "$ticks1" "$requests" "$ms_per_tick" "%.3f")"
   printf '%-44s %14s\n' "  serve CPU ms per GET /healthz" "$healthz_cpu"
   printf '%-44s %14s\n' "  bytes written per delivery (to storage)" "$(per_request "$bytes0" "$bytes1" "$requests" 1 "%.0f")"
+  if [[ -n "$lsn0" ]]; then
+    wal="$(psql -Atq "$WORKLOG_TEST_PG_URL" -c "SELECT pg_wal_lsn_diff('$lsn1', '$lsn0')")"
+    printf '%-44s %14s\n' "  PostgreSQL WAL bytes per delivery" "$(per_request 0 "$wal" "$requests" 1 "%.0f")"
+  fi
   printf '%-44s %14s\n' "  closed loop p50 / p90 / p99 / max ms" "$(wrk_field "$work/wrk.txt" p50_ms) / $(wrk_field "$work/wrk.txt" p90_ms) / $p99 / $(wrk_field "$work/wrk.txt" max_ms)"
   printf '%-44s %14s\n' "  paced: deliveries/s achieved, p50 / max ms" "$(wrk_field "$work/paced.txt" rps), $(wrk_field "$work/paced.txt" p50_ms) / $(wrk_field "$work/paced.txt" max_ms)"
 done
