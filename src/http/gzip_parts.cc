@@ -2,9 +2,13 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <memory>
+#include <mutex>
+#include <vector>
 
 namespace worklog::http {
 namespace {
@@ -32,18 +36,67 @@ void Deflate(z_stream& stream, std::string_view data, int flush, std::string& ou
   } while (stream.avail_out == 0);
 }
 
+// Raw deflate streams kept for reuse (a month has a part per day, and each deflateInit
+// allocates and clears ~256 KiB): as many as were ever in use at once, per level.
+class DeflaterPool {
+ public:
+  // A stream of `level`, reset, for as long as the Lease lives.
+  class Lease {
+   public:
+    explicit Lease(int level) : level_(std::clamp(level, 0, 9)) {
+      {
+        std::lock_guard lock(mutex());
+        auto& idle = pool()[static_cast<std::size_t>(level_)];
+        if (!idle.empty()) {
+          stream_ = std::move(idle.back());
+          idle.pop_back();
+        }
+      }
+      if (stream_) {
+        deflateReset(stream_.get());
+      } else {
+        stream_ = std::make_unique<z_stream>();
+        deflateInit2(stream_.get(), level_, Z_DEFLATED, kRawDeflate, 8, Z_DEFAULT_STRATEGY);
+      }
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    Lease(Lease&&) = delete;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease() {
+      std::lock_guard lock(mutex());
+      pool()[static_cast<std::size_t>(level_)].push_back(std::move(stream_));
+    }
+    z_stream& stream() { return *stream_; }
+
+   private:
+    int level_;
+    std::unique_ptr<z_stream> stream_;
+  };
+
+ private:
+  static std::mutex& mutex() {
+    static std::mutex mutex;
+    return mutex;
+  }
+  // Never destroyed: streams may be given back while the program exits.
+  static std::array<std::vector<std::unique_ptr<z_stream>>, 10>& pool() {
+    static auto* pool = new std::array<std::vector<std::unique_ptr<z_stream>>, 10>();
+    return *pool;
+  }
+};
+
 }  // namespace
 
 std::string DeflatePart(std::string_view data, int level) {
   if (data.empty()) {
     return {};
   }
-  z_stream stream{};
-  deflateInit2(&stream, level, Z_DEFLATED, kRawDeflate, 8, Z_DEFAULT_STRATEGY);
+  DeflaterPool::Lease lease(level);
+  z_stream& stream = lease.stream();
   std::string out(kPartHeader, '\0');
   out.reserve(kPartHeader + deflateBound(&stream, static_cast<uLong>(data.size())) + 8);
   Deflate(stream, data, Z_SYNC_FLUSH, out);
-  deflateEnd(&stream);
   const auto crc = static_cast<uint32_t>(
       crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
   const auto size = static_cast<uint32_t>(data.size());
@@ -62,8 +115,8 @@ std::string GzipJoined(std::string_view head, const std::vector<std::string_view
   out.reserve(bytes);
   // The gzip header zlib writes: no name, no time, Unix.
   out.append("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10);
-  z_stream glue{};
-  deflateInit2(&glue, level, Z_DEFLATED, kRawDeflate, 8, Z_DEFAULT_STRATEGY);
+  DeflaterPool::Lease lease(level);
+  z_stream& glue = lease.stream();
   uLong crc = crc32(0, nullptr, 0);
   uint32_t size = 0;
   const auto add_glue = [&](std::string_view text, int flush) {
@@ -91,7 +144,6 @@ std::string GzipJoined(std::string_view head, const std::vector<std::string_view
     size += part_size;
   }
   add_glue(tail, Z_FINISH);
-  deflateEnd(&glue);
   AppendUint32Le(out, static_cast<uint32_t>(crc));
   AppendUint32Le(out, size);
   return out;
