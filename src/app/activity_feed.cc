@@ -205,6 +205,20 @@ Result<feed::Suggestion> ActivityFeed::Find(const domain::User& user,
   // activities only), then the rest. UTC "today" plus a day on either side covers every
   // time zone.
   const auto today = std::chrono::floor<date::days>(clock_.Now());
+  // A day whose suggestions GetRendered keeps lists it (the feed was just read): that day
+  // alone, computed again.
+  if (auto day = KeptDayOf(user, suggestion_id, today - date::days(kFeedLookbackDays),
+                           today + date::days(1))) {
+    auto suggestions = Compute(user, *day, *day);
+    if (!suggestions) {
+      return tl::unexpected(suggestions.error());
+    }
+    for (auto& suggestion : *suggestions) {
+      if (suggestion.id == suggestion_id) {
+        return std::move(suggestion);
+      }
+    }
+  }
   const auto week_start = today - date::days(kFeedRecentDays);
   const std::array<std::pair<date::sys_days, date::sys_days>, 2> ranges = {
       {{week_start, today + date::days(1)},

@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include <date/date.h>
+
 #include "app/feed_cache.h"
 #include "app/principal.h"
 #include "app/worklogs.h"
@@ -151,6 +153,10 @@ class ActivityFeed {
                                                           const Renderer& render,
                                                           const std::string& key,
                                                           const std::string& stamp);
+  // The local day from..to whose kept part (GetRendered's day cache, any version) lists
+  // suggestion `id` of `user`: a hint only (the day is computed again to find it).
+  std::optional<std::string> KeptDayOf(const domain::User& user, std::string_view id,
+                                       date::sys_days from, date::sys_days to) const;
   // The caller's suggestion with this id among the last kFeedLookbackDays days.
   Result<feed::Suggestion> Find(const domain::User& user, std::string_view suggestion_id);
 

@@ -73,6 +73,11 @@ std::string Joined(const std::vector<std::string_view>& ids) {
   return joined;
 }
 
+// A local day's key in the day cache.
+std::string DayKey(const domain::User& user, std::string_view date) {
+  return fmt::format("{}:{}:{}", user.id, user.timezone, date);
+}
+
 int64_t MarkOf(const std::map<int64_t, int64_t>& marks, int64_t day) {
   auto found = marks.find(day);
   return found == marks.end() ? 0 : found->second;
@@ -226,7 +231,7 @@ Result<std::shared_ptr<const std::string>> ActivityFeed::RenderByDays(
          ++around) {
       fmt::format_to(std::back_inserter(version), ";w{}", MarkOf(marks->worklog_days, around));
     }
-    day_keys[i] = fmt::format("{}:{}:{}", user.id, user.timezone, dates[i]);
+    day_keys[i] = DayKey(user, dates[i]);
   }
   // The days kept under their version; the others computed again, a run of days at a time.
   struct Day {
@@ -365,6 +370,27 @@ Result<std::shared_ptr<const std::string>> ActivityFeed::RenderByDays(
       std::make_shared<const std::string>(render.page(range->first, range->second, parts_of_days));
   cache_->Put(key, stamp, body, Sha256Hex(version));
   return body;
+}
+
+std::optional<std::string> ActivityFeed::KeptDayOf(const domain::User& user, std::string_view id,
+                                                   date::sys_days from, date::sys_days to) const {
+  for (auto day = to; day >= from; day -= date::days(1)) {  // the latest first
+    const std::string date = feed::FormatLocalDate(date::local_days{day.time_since_epoch()});
+    auto entry = day_cache_->Peek(DayKey(user, date));
+    if (!entry) {
+      continue;
+    }
+    std::string_view in = *entry;
+    std::string_view ids = TakeField(in);
+    while (!ids.empty()) {
+      const auto end = ids.find('\n');
+      if (ids.substr(0, end) == id) {
+        return date;
+      }
+      ids.remove_prefix(end + 1);
+    }
+  }
+  return std::nullopt;
 }
 
 std::string ActivityFeed::RenderPage(const ActivityFeedPage& page, const Renderer& render) {

@@ -746,3 +746,31 @@ TEST_F(ActivityFeedTest, TheDayByDayPageAlwaysEqualsTheOneComputedFromScratch) {
 
 }  // namespace
 }  // namespace worklog::app
+
+namespace worklog::app {
+namespace {
+
+// Logging right after reading the feed finds the suggestion through the day the feed kept,
+// but logs it as it is now.
+TEST_F(DayByDayFeedTest, LoggingAfterAReadLogsTheSuggestionAsItIsNow) {
+  clock_.Set(Utc(18, 0, 26));
+  Week(ada_);
+  const auto before = Feed(ada_).front();  // PROJ-7 of the 24th, 2 h
+  ASSERT_EQ(before.issue_key, std::optional<std::string>("PROJ-7"));
+  ASSERT_EQ(before.duration, std::chrono::hours(2));
+  // One more PROJ-7 commit at 11:40 local: the session runs to it.
+  ASSERT_TRUE(store_->Activities().InsertBatch(
+      {Commit("c8", Utc(10, 40), 101, "ada@example.com", {"PROJ-7"}, "PROJ-7 polish")}));
+  auto logged = feed_->Log(ada_, before.id, {});
+  ASSERT_TRUE(logged) << logged.error().message;
+  EXPECT_EQ(logged->duration_seconds, 3 * 3600);
+  EXPECT_EQ(logged->start_date, "2026-11-24");
+  EXPECT_EQ(Week(ada_), "PROJ-1\nPROJ-2\nPROJ-3\n-\n");
+  // A suggestion of another user is not found through Ada's kept days.
+  auto bobs = feed_->Log(bob_, Feed(ada_).front().id, {});
+  ASSERT_FALSE(bobs);
+  EXPECT_EQ(bobs.error().code, ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace worklog::app

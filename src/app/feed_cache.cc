@@ -104,6 +104,12 @@ void FeedCache::EraseLocked(std::list<Entry>::iterator entry) {
   entries_.erase(entry);
 }
 
+std::shared_ptr<const std::string> FeedCache::Peek(const std::string& key) const {
+  std::lock_guard lock(mutex_);
+  auto found = index_.find(key);
+  return found == index_.end() ? nullptr : found->second->body;
+}
+
 std::size_t FeedCache::size_bytes() const {
   std::lock_guard lock(mutex_);
   return bytes_;

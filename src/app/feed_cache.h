@@ -42,6 +42,9 @@ class FeedCache {
                const std::shared_ptr<const std::string>& body,
                std::shared_ptr<const std::string> better);
 
+  // `key`'s body whatever its stamp, else nullptr; changes nothing (not even the order).
+  std::shared_ptr<const std::string> Peek(const std::string& key) const;
+
   std::size_t capacity_bytes() const { return capacity_; }
   std::size_t size_bytes() const;
   std::size_t entries() const;
