@@ -280,6 +280,13 @@ struct Server::Impl {
       return new httplib::ThreadPool(static_cast<std::size_t>(threads));
     };
     server.set_tcp_nodelay(true);
+    // SO_REUSEADDR only: a restart binds at once past the old connections' TIME_WAIT. The
+    // library's default also sets SO_REUSEPORT, with which a second serve on the same port
+    // starts without a word and the kernel shares the connections between the two.
+    server.set_socket_options([](socket_t sock) {
+      const int yes = 1;
+      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    });
     server.set_keep_alive_timeout(2);
     // A connection holds its thread for as long as it stays open: after 100 requests it is
     // closed, so a client waiting for a thread gets one within ~100 requests of the busiest

@@ -1,7 +1,8 @@
 // Browsers ask for "gzip, deflate, br". serve answers text and JSON gzipped, never with
 // Brotli: the HTTP library's Brotli runs at its highest quality, ~15 MB of memory and tens
 // of ms of CPU per response (see WithoutBrotli in src/http/server.cc). And a connection thread
-// serving a busy keep-alive client is handed on, so one more client is not kept waiting.
+// serving a busy keep-alive client is handed on, so one more client is not kept waiting. A
+// port already served is not shared with a second serve.
 #include <atomic>
 #include <string>
 #include <thread>
@@ -69,6 +70,23 @@ TEST(HttpConnections, BusyKeepAliveClientsDoNotStarveANewOne) {
   }
   ASSERT_TRUE(reply) << "the new client got no answer: " << httplib::to_string(reply.error());
   EXPECT_EQ(reply->status, 200);
+}
+
+// A second serve started on a port one is already serving (an old instance left running)
+// says so and exits, instead of silently sharing the port's connections with it.
+TEST(HttpConnections, ASecondServeOnAPortInUseRefusesToStart) {
+  auto deployment = Deployment::Create(Backend::kSqlite);
+  ASSERT_NE(deployment, nullptr);
+  ASSERT_TRUE(deployment->server().Start().has_value());
+  const std::string listen = "127.0.0.1:" + std::to_string(deployment->server().port());
+  const TempDir second;
+  const CommandResult result = RunWorklog({"serve", "--db", "sqlite:" + second.File("worklog.db"),
+                                           "--data-dir", second.File("data"), "--listen", listen},
+                                          "", std::chrono::seconds(30));
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_NE(result.err.find("cannot listen on " + listen), std::string::npos) << result.err;
+  // The first one still answers.
+  EXPECT_EQ(deployment->Client().Get("/healthz").status, 200);
 }
 
 }  // namespace
