@@ -1,6 +1,7 @@
 // ActivityFeed::GetRendered: the Activity Feed response cache (app/feed_cache.h), and the
 // thread that improves the bodies kept in it.
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
@@ -50,9 +51,9 @@ constexpr int kImproverNice = 10;
 // each as a 4-byte length and the bytes.
 void AppendField(std::string& out, std::string_view field) {
   const auto size = static_cast<uint32_t>(field.size());
-  char length[sizeof size];
-  std::memcpy(length, &size, sizeof size);
-  out.append(length, sizeof size);
+  std::array<char, sizeof size> length{};
+  std::memcpy(length.data(), &size, sizeof size);
+  out.append(length.data(), length.size());
   out.append(field);
 }
 

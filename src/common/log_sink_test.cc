@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <array>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -18,7 +19,7 @@ using ::testing::IsEmpty;
 class Pipe {
  public:
   Pipe() {
-    EXPECT_EQ(::pipe2(fds_, O_NONBLOCK | O_CLOEXEC), 0);
+    EXPECT_EQ(::pipe2(fds_.data(), O_NONBLOCK | O_CLOEXEC), 0);
     ::fcntl(fds_[1], F_SETPIPE_SZ, 1 << 20);
   }
   Pipe(const Pipe&) = delete;
@@ -32,18 +33,18 @@ class Pipe {
   int write_end() const { return fds_[1]; }
   std::string ReadAvailable() {
     std::string out;
-    char chunk[4096];
+    std::array<char, 4096> chunk{};
     while (true) {
-      const ssize_t n = ::read(fds_[0], chunk, sizeof chunk);
+      const ssize_t n = ::read(fds_[0], chunk.data(), chunk.size());
       if (n <= 0) {
         return out;
       }
-      out.append(chunk, static_cast<std::size_t>(n));
+      out.append(chunk.data(), static_cast<std::size_t>(n));
     }
   }
 
  private:
-  int fds_[2] = {-1, -1};
+  std::array<int, 2> fds_ = {-1, -1};
 };
 
 TEST(BufferedFdLogger, InfoLinesWaitForTheFlushAndAllArrive) {

@@ -36,8 +36,8 @@ struct ClientState {
   }
 
   Transport& transport;
-  const BaseUrl base_url;
-  const ClientOptions options;
+  BaseUrl base_url;       // set once, at construction
+  ClientOptions options;  // set once, at construction
   std::mutex token_mutex;
   std::string token;         // Guarded by token_mutex.
   uint64_t generation = 0;   // Guarded by token_mutex; bumped on every new token.

@@ -67,7 +67,7 @@ app::ActivityFeedPage Page() {
   assigned.start_time = "09:10:00";
   assigned.duration = std::chrono::seconds(5400);
   assigned.issue_key = "PROJ-7";
-  assigned.description = "PROJ-7 fix the \\ escaping; review \"API\"";
+  assigned.description = R"(PROJ-7 fix the \ escaping; review "API")";
   assigned.why = "1 commit and 1 review between 09:10 and 10:40";
   // 2026-11-24T09:10:00.999999Z (the fraction is dropped), 1969-12-31T23:59:59Z (before the
   // epoch), and a title with a control character, non-ASCII text and a bad byte.

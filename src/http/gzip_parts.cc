@@ -45,8 +45,8 @@ class DeflaterPool {
    public:
     explicit Lease(int level) : level_(std::clamp(level, 0, 9)) {
       {
-        std::lock_guard lock(mutex());
-        auto& idle = pool()[static_cast<std::size_t>(level_)];
+        std::lock_guard lock(Mutex());
+        auto& idle = Pool()[static_cast<std::size_t>(level_)];
         if (!idle.empty()) {
           stream_ = std::move(idle.back());
           idle.pop_back();
@@ -64,8 +64,8 @@ class DeflaterPool {
     Lease(Lease&&) = delete;
     Lease& operator=(Lease&&) = delete;
     ~Lease() {
-      std::lock_guard lock(mutex());
-      pool()[static_cast<std::size_t>(level_)].push_back(std::move(stream_));
+      std::lock_guard lock(Mutex());
+      Pool()[static_cast<std::size_t>(level_)].push_back(std::move(stream_));
     }
     z_stream& stream() { return *stream_; }
 
@@ -75,12 +75,12 @@ class DeflaterPool {
   };
 
  private:
-  static std::mutex& mutex() {
+  static std::mutex& Mutex() {
     static std::mutex mutex;
     return mutex;
   }
   // Never destroyed: streams may be given back while the program exits.
-  static std::array<std::vector<std::unique_ptr<z_stream>>, 10>& pool() {
+  static std::array<std::vector<std::unique_ptr<z_stream>>, 10>& Pool() {
     static auto* pool = new std::array<std::vector<std::unique_ptr<z_stream>>, 10>();
     return *pool;
   }

@@ -14,8 +14,8 @@ namespace worklog::http {
 namespace {
 
 TEST(GzipParts, JoinedPartsGunzipToTheJoinedText) {
-  const std::vector<std::string> texts = {"{\"a\":1}", "", "x", std::string(70'000, 'y'),
-                                          "{\"a\":1}{\"a\":1}"};
+  const std::vector<std::string> texts = {R"({"a":1})", "", "x", std::string(70'000, 'y'),
+                                          R"({"a":1}{"a":1})"};
   std::vector<std::string> parts;
   std::string expected = "[";
   bool first = true;
@@ -52,6 +52,7 @@ TEST(GzipParts, RandomPartsRoundTrip) {
     }
     expected += ":tail";
     std::vector<std::string> parts;
+    parts.reserve(texts.size());
     for (const auto& text : texts) {
       parts.push_back(DeflatePart(text, round % 3 == 0 ? kGzipSmallest : kGzipFastest));
     }

@@ -61,7 +61,7 @@ void Register(Router& router, RouteContext& context) {
     // Each local day's suggestions are kept rendered and deflated on their own
     // (app/activity_feed.h, http/gzip_parts.h): after a change only the days that changed
     // are rendered and compressed again, and the month is its days' parts joined.
-    static const app::ActivityFeed::Renderer kRender{
+    static const app::ActivityFeed::Renderer renderer{
         .suggestion = [](const feed::Suggestion& suggestion) { return SuggestionJson(suggestion); },
         .day =
             [](const std::vector<std::string_view>& parts) {
@@ -81,7 +81,7 @@ void Register(Router& router, RouteContext& context) {
                                 kGzipFastest);
             }};
     auto gzipped = app.activity_feed().GetRendered(
-        request.Caller(), input, kRender, [](const std::string& fast) {
+        request.Caller(), input, renderer, [](const std::string& fast) {
           auto json = Gunzip(fast);
           return json ? Gzip(*json, kGzipSmallest) : std::string();
         });
