@@ -242,6 +242,7 @@ TEST_F(ActivityFeedTest, SuggestionsFromEveryDayOfTheLookbackCanBeLogged) {
   const std::vector<int> ages = {kFeedRecentDays - 1, kFeedRecentDays, kFeedRecentDays + 1,
                                  kFeedLookbackDays - 1};
   std::vector<domain::Activity> older;
+  older.reserve(ages.size() + 1);
   for (int age : ages) {
     older.push_back(Commit("old" + std::to_string(age), day_back(age), 101, "ada@example.com",
                            {"OLD-" + std::to_string(age)}, "OLD-" + std::to_string(age)));
@@ -352,7 +353,7 @@ class RenderedFeedTest : public ActivityFeedTest {
   }
 
   // A page renderer only, of the number of suggestions on the page.
-  static ActivityFeed::Renderer PageRenderer(std::function<std::string(std::size_t)> page) {
+  static ActivityFeed::Renderer PageRenderer(const std::function<std::string(std::size_t)>& page) {
     return {
         .suggestion = [](const feed::Suggestion&) { return std::string("x"); },
         .day = Concatenated,
@@ -409,10 +410,11 @@ TEST_F(RenderedFeedTest, ConcurrentFirstReadsRenderAFewAtATime) {
   std::vector<std::string> bodies(16);
   {
     std::vector<std::jthread> threads;
-    for (std::size_t i = 0; i < bodies.size(); ++i) {
-      threads.emplace_back([&, i] {
+    threads.reserve(bodies.size());
+    for (std::string& out : bodies) {
+      threads.emplace_back([&, target = &out] {
         auto body = feed_->GetRendered(ada_, {.from = "2026-11-24", .to = "2026-11-24"}, render);
-        bodies[i] = body ? **body : body.error().message;
+        *target = body ? **body : body.error().message;
       });
     }
   }

@@ -384,8 +384,8 @@ struct Server::Impl {
   }
 
   app::App& app;
-  ServerOptions options;  // set once, at construction
-  const std::shared_ptr<spdlog::logger> access_log;
+  ServerOptions options;                       // set once, at construction
+  std::shared_ptr<spdlog::logger> access_log;  // set once, at construction
   Metrics metrics;
   RouteContext context;
   Router router;
