@@ -25,13 +25,7 @@ trap 'stop_serve; rm -rf "$work" ${copy:+"$copy"}' EXIT
 export BENCH_LIB="$root/bench/lib"
 
 prepare_feed_db || { echo "feed.sh: seeding failed" >&2; exit 1; }
-copy="$(mktemp -d "$cache/feed.XXXXXX")"
-seed_db="${feed_db#sqlite:}"
-cp --reflink=auto "$seed_db" "$copy/feed.db" || { echo "feed.sh: cannot copy $seed_db" >&2; exit 1; }
-[[ -f "$seed_db-wal" ]] && cp "$seed_db-wal" "$copy/feed.db-wal"
-cp -r "$feed_data" "$copy/data"
-feed_db="sqlite:$copy/feed.db"
-feed_data="$copy/data"
+copy_feed_db feed || exit 1
 # The last full calendar month (inside the seeded 90 days).
 export BENCH_FROM="$(date -u -d "$(date -u +%Y-%m-01) -1 month" +%F)"
 export BENCH_TO="$(date -u -d "$(date -u +%Y-%m-01) -1 day" +%F)"

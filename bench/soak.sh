@@ -30,13 +30,7 @@ trap 'stop_serve; rm -rf "$work" ${copy:+"$copy"}' EXIT
 export BENCH_LIB="$root/bench/lib" BENCH_PAYLOAD="$work/push.json" BENCH_USERS="$feed_users"
 "$tool" payload >"$BENCH_PAYLOAD"
 prepare_feed_db || { echo "soak.sh: seeding failed" >&2; exit 1; }
-copy="$(mktemp -d "$cache/soak.XXXXXX")"
-seed_db="${feed_db#sqlite:}"
-cp --reflink=auto "$seed_db" "$copy/feed.db" || { echo "soak.sh: cannot copy $seed_db" >&2; exit 1; }
-[[ -f "$seed_db-wal" ]] && cp "$seed_db-wal" "$copy/feed.db-wal"
-cp -r "$feed_data" "$copy/data"
-feed_db="sqlite:$copy/feed.db"
-feed_data="$copy/data"
+copy_feed_db soak || exit 1
 export BENCH_TOKENS="$feed_tokens"
 month_from="$(date -u -d "$(date -u +%Y-%m-01) -1 month" +%F)"
 month_to="$(date -u -d "$(date -u +%Y-%m-01) -1 day" +%F)"

@@ -33,3 +33,18 @@ prepare_feed_db() {
   fi
   read -r feed_count _ < <("$tool" count --db "$feed_db")
 }
+
+# copy_feed_db NAME: the seeded database and its data directory copied into a temporary
+# directory beside the seed ($copy: the caller's trap removes it), for a run that migrates
+# or writes them; feed_db and feed_data then name the copy, and the seed stays as it was.
+copy_feed_db() {
+  copy="$(mktemp -d "$cache/$1.XXXXXX")" || return 1
+  local seed_db="${feed_db#sqlite:}"
+  cp --reflink=auto "$seed_db" "$copy/feed.db" || { echo "$1: cannot copy $seed_db" >&2; return 1; }
+  if [[ -f "$seed_db-wal" ]]; then
+    cp "$seed_db-wal" "$copy/feed.db-wal" || return 1
+  fi
+  cp -r "$feed_data" "$copy/data" || return 1
+  feed_db="sqlite:$copy/feed.db"
+  feed_data="$copy/data"
+}

@@ -13,10 +13,8 @@
 
 #include "domain/activity.h"
 #include "domain/activity_key.h"
+#include "migrate_to.h"
 #include "store/codec.h"
-#include "store/migrations.h"
-#include "store/postgres/pg_db.h"
-#include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
 #include "store_fixture.h"
 
@@ -318,35 +316,7 @@ class ActivityLayoutMigration : public ActivityLayoutTest {
   }
 
   // Applies the migrations before 0032 the way the store does, then `sql`.
-  void MigrateTo31Then(const std::string& sql) {
-    const bool sqlite = GetParam() == Backend::kSqlite;
-    std::string script = fmt::format(
-        "CREATE TABLE schema_migrations (version {0} PRIMARY KEY, name TEXT NOT NULL, "
-        "applied_at_us {0} NOT NULL);\n",
-        sqlite ? "INTEGER" : "BIGINT");
-    for (const EmbeddedText& migration : sqlite ? SqliteMigrations() : PostgresMigrations()) {
-      const int64_t version = MigrationVersion(migration.name).value();
-      if (version >= 32) {
-        continue;
-      }
-      script += std::string(migration.text) + ";\n";
-      script += fmt::format(
-          "INSERT INTO schema_migrations (version, name, applied_at_us) VALUES ({}, '{}', 0);\n",
-          version, migration.name);
-    }
-    script += sql;
-    if (sqlite) {
-      auto db = sqlite::Connection::Open(url_.substr(url_.find(':') + 1));
-      ASSERT_TRUE(db) << db.error().message;
-      auto done = (*db)->Exec(script);
-      ASSERT_TRUE(done) << done.error().message;
-    } else {
-      auto db = postgres::Connection::Open(url_);
-      ASSERT_TRUE(db) << db.error().message;
-      auto done = (*db)->ExecScript(script);
-      ASSERT_TRUE(done) << done.error().message;
-    }
-  }
+  void MigrateTo31Then(const std::string& sql) { MigrateBeforeThen(GetParam(), url_, 32, sql); }
 };
 WORKLOG_STORE_BACKENDS(ActivityLayoutMigration);
 
