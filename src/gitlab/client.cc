@@ -533,8 +533,7 @@ Result<Project> Client::GetProject(int64_t project_id) {
                              "project", ToProject);
 }
 
-Result<std::vector<std::string>> Client::ProjectEvents(int64_t project_id,
-                                                       const EventsQuery& query) {
+Result<std::vector<RawEvent>> Client::ProjectEvents(int64_t project_id, const EventsQuery& query) {
   Params params;
   if (query.after) {
     params.emplace_back("after", FormatDay(*query.after));
@@ -555,13 +554,14 @@ Result<std::vector<std::string>> Client::ProjectEvents(int64_t project_id,
   if (!items) {
     return tl::unexpected(std::move(items.error()));
   }
-  std::vector<std::string> events;
+  std::vector<RawEvent> events;
   events.reserve(items->size());
   for (const auto& item : *items) {
     if (!item.is_object()) {
       return Internal("GitLab sent an event that is not a JSON object");
     }
-    events.push_back(item.dump());
+    events.push_back(RawEvent{
+        .id = Int(item, "id"), .created_at = Time(item, "created_at"), .json = item.dump()});
   }
   return events;
 }

@@ -97,9 +97,9 @@ class Client {
   // GET /projects/:id
   Result<Project> GetProject(int64_t project_id);
 
-  // GET /projects/:id/events: each event as the JSON object text GitLab sent, for the
-  // normalizer (the same path as webhook payloads).
-  Result<std::vector<std::string>> ProjectEvents(int64_t project_id, const EventsQuery& query);
+  // GET /projects/:id/events: each event's id and created_at, and the JSON object GitLab
+  // sent, for the normalizer (the same path as webhook payloads).
+  Result<std::vector<RawEvent>> ProjectEvents(int64_t project_id, const EventsQuery& query);
 
   // GET /projects/:id/repository/commits
   Result<std::vector<Commit>> Commits(int64_t project_id, const CommitsQuery& query);

@@ -115,7 +115,8 @@ TEST_F(ClientTest, ProjectEventsFollowXNextPageAndComeBackAsRawJsonObjects) {
                           "application/json");
         } else {
           res.set_header("X-Next-Page", "");
-          res.set_content(R"([{"id":3,"action_name":"commented on","note":{"body":"LGTM"}}])",
+          res.set_content(R"([{"note":{"id":99,"body":"LGTM"},"id":3,"action_name":"commented on",
+                                               "created_at":"2024-05-02T10:00:00.000+02:00"}])",
                           "application/json");
         }
       });
@@ -128,10 +129,16 @@ TEST_F(ClientTest, ProjectEventsFollowXNextPageAndComeBackAsRawJsonObjects) {
 
   ASSERT_TRUE(events) << events.error().message;
   ASSERT_EQ(events->size(), 3u);
-  const auto first = nlohmann::json::parse((*events)[0]);
+  const auto first = nlohmann::json::parse((*events)[0].json);
   EXPECT_EQ(first["action_name"], "pushed to");
   EXPECT_EQ(first["push_data"]["ref"], "main");
-  EXPECT_EQ(nlohmann::json::parse((*events)[2])["note"]["body"], "LGTM");
+  EXPECT_EQ(nlohmann::json::parse((*events)[2].json)["note"]["body"], "LGTM");
+  // The top-level id and created_at, never a nested member's of the same name.
+  EXPECT_EQ((*events)[0].id, 1);
+  EXPECT_EQ((*events)[2].id, 3);
+  EXPECT_EQ((*events)[0].created_at, std::nullopt);
+  EXPECT_EQ((*events)[2].created_at,
+            std::chrono::sys_days(std::chrono::year(2024) / 5 / 2) + std::chrono::hours(8));
   const auto requests = server_.requests();
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_EQ(requests[0].Param("after"), "2024-05-01");

@@ -51,6 +51,14 @@ struct Project {
   int access_level = 0;
 };
 
+// An event of GET /projects/:id/events: its id and created_at, read as the page is parsed,
+// and the whole object as JSON text for the normalizer (the same path as webhook payloads).
+struct RawEvent {
+  int64_t id = 0;                       // 0: GitLab sent none
+  std::optional<TimePoint> created_at;  // absent or unreadable: none
+  std::string json;
+};
+
 struct Commit {
   std::string id;  // full SHA
   std::string short_id;

@@ -6,7 +6,6 @@
 #include <array>
 #include <cctype>
 #include <cerrno>
-#include <charconv>
 #include <map>
 #include <set>
 #include <system_error>
@@ -22,7 +21,6 @@
 #include "common/text.h"
 #include "gitlab/normalize.h"
 #include "store/background_writes.h"
-#include "sync/json_scan.h"
 
 namespace worklog::sync {
 namespace {
@@ -532,21 +530,14 @@ Status GitlabSync::HandlePoll(int64_t generation, int64_t project_id) {
   std::string page = "[";
   bool any = false;
   for (const auto& event : *events) {
-    const auto id_text = TopLevelMember(event, "id");
-    int64_t id = 0;
-    if (!id_text ||
-        std::from_chars(id_text->data(), id_text->data() + id_text->size(), id).ec != std::errc()) {
-      continue;
+    const int64_t id = event.id;
+    if (id <= 0) {
+      continue;  // GitLab sent no id
     }
     if (id <= project->cursor_event_id) {
       continue;  // read by an earlier poll
     }
-    TimePoint at = now;
-    if (const auto created = TopLevelMember(event, "created_at")) {
-      if (auto parsed = gitlab::ParseGitlabTime("created_at", *created)) {
-        at = *parsed;
-      }
-    }
+    const TimePoint at = event.created_at.value_or(now);
     if (project->cursor_event_id == 0 && at < horizon) {
       continue;  // older than the backfill horizon
     }
@@ -555,7 +546,7 @@ Status GitlabSync::HandlePoll(int64_t generation, int64_t project_id) {
       last_at = at;
     }
     page += any ? "," : "";
-    page += event;
+    page += event.json;
     any = true;
   }
   page += "]";

@@ -226,7 +226,9 @@ TEST_F(SimClientTest, OwnedProjectsAndEventsArePagedToTheEnd) {
   ASSERT_TRUE(events) << events.error().message;
   EXPECT_GE(events->size(), 5u);
   for (const auto& event : *events) {
-    EXPECT_TRUE(json::parse(event).contains("action_name")) << event;
+    EXPECT_TRUE(json::parse(event.json).contains("action_name")) << event.json;
+    EXPECT_GT(event.id, 0) << event.json;
+    EXPECT_TRUE(event.created_at.has_value()) << event.json;
   }
 }
 
