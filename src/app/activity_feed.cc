@@ -6,7 +6,6 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <utility>
 
 #include <date/date.h>
@@ -23,11 +22,8 @@ namespace {
 constexpr std::string_view kLogged = "logged";
 constexpr std::string_view kDismissed = "dismissed";
 
-date::sys_days ParseDay(const std::string& text) {
-  std::istringstream stream(text);
-  date::sys_days day;
-  stream >> date::parse("%F", day);
-  return day;
+date::sys_days ParseDay(std::string_view checked) {
+  return date::sys_days{feed::ParseLocalDate(checked).time_since_epoch()};
 }
 
 std::string FormatDay(date::sys_days day) { return date::format("%F", day); }
@@ -59,8 +55,8 @@ Result<std::set<std::string>> SmartCommitsLogged(store::Store& store, const doma
   }
   store::WorklogQuery query;
   query.user_id = user.id;
-  query.from_date = FormatDay(ParseDay(std::string(from)) - date::days(days_around));
-  query.to_date = FormatDay(ParseDay(std::string(to)) + date::days(days_around));
+  query.from_date = FormatDay(ParseDay(from) - date::days(days_around));
+  query.to_date = FormatDay(ParseDay(to) + date::days(days_around));
   auto worklogs = store.Worklogs().List(query);
   if (!worklogs) {
     return tl::unexpected(worklogs.error());

@@ -84,20 +84,6 @@ int64_t MarkOf(const std::map<int64_t, int64_t>& marks, int64_t day) {
   return found == marks.end() ? 0 : found->second;
 }
 
-// "YYYY-MM-DD" (checked) as days since 1970-01-01.
-date::local_days LocalDayOf(std::string_view text) {
-  const auto number = [&](std::size_t at, std::size_t length) {
-    int value = 0;
-    for (const char c : text.substr(at, length)) {
-      value = value * 10 + (c - '0');
-    }
-    return value;
-  };
-  return date::local_days{date::year{number(0, 4)} /
-                          date::month{static_cast<unsigned>(number(5, 2))} /
-                          date::day{static_cast<unsigned>(number(8, 2))}};
-}
-
 }  // namespace
 
 void ActivityFeed::SetCacheBytes(std::size_t bytes) {
@@ -197,8 +183,8 @@ Result<std::shared_ptr<const std::string>> ActivityFeed::RenderByDays(
   if (!zone) {
     return tl::unexpected(zone.error());
   }
-  const date::local_days first = LocalDayOf(range->first);
-  const date::local_days last = LocalDayOf(range->second);
+  const date::local_days first = feed::ParseLocalDate(range->first);
+  const date::local_days last = feed::ParseLocalDate(range->second);
   const int64_t first_number = first.time_since_epoch().count();
   const auto count = static_cast<std::size_t>((last - first).count() + 1);
   // The marks after the stamp, before the data: what is computed is at least as new. A local
@@ -278,7 +264,8 @@ Result<std::shared_ptr<const std::string>> ActivityFeed::RenderByDays(
         days[i].fresh.emplace();
       }
       for (auto& suggestion : *suggestions) {
-        const auto at = static_cast<std::size_t>((LocalDayOf(suggestion.date) - first).count());
+        const auto at =
+            static_cast<std::size_t>((feed::ParseLocalDate(suggestion.date) - first).count());
         if (at >= begin && at <= end) {  // always: Compute answers its days only
           days[at].fresh->push_back(std::move(suggestion));
         }
@@ -395,11 +382,12 @@ std::optional<std::string> ActivityFeed::KeptDayOf(const domain::User& user, std
 }
 
 std::string ActivityFeed::RenderPage(const ActivityFeedPage& page, const Renderer& render) {
-  const date::local_days first = LocalDayOf(page.from);
-  const auto count = static_cast<std::size_t>((LocalDayOf(page.to) - first).count() + 1);
+  const date::local_days first = feed::ParseLocalDate(page.from);
+  const auto count = static_cast<std::size_t>((feed::ParseLocalDate(page.to) - first).count() + 1);
   std::vector<std::vector<std::string>> parts(count);
   for (const auto& suggestion : page.suggestions) {
-    const auto at = static_cast<std::size_t>((LocalDayOf(suggestion.date) - first).count());
+    const auto at =
+        static_cast<std::size_t>((feed::ParseLocalDate(suggestion.date) - first).count());
     if (at < count) {
       parts[at].push_back(render.suggestion(suggestion));
     }

@@ -38,6 +38,19 @@ date::sys_seconds Zone::LocalMidnight(date::local_days day) const {
   return date::sys_seconds{midnight.time_since_epoch() - info.first.offset};
 }
 
+date::local_days ParseLocalDate(std::string_view checked) {
+  const auto number = [&](std::size_t at, std::size_t length) {
+    int value = 0;
+    for (const char c : checked.substr(at, length)) {
+      value = value * 10 + (c - '0');
+    }
+    return value;
+  };
+  return date::local_days{date::year{number(0, 4)} /
+                          date::month{static_cast<unsigned>(number(5, 2))} /
+                          date::day{static_cast<unsigned>(number(8, 2))}};
+}
+
 std::string FormatLocalDate(date::local_days day) {
   const date::year_month_day ymd{day};
   return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),

@@ -31,5 +31,8 @@ class Zone {
 // the estimate runs over every commit of a history).
 std::string FormatLocalDate(date::local_days day);
 std::string FormatLocalTime(date::local_seconds at);
+// The day of a date already checked as "YYYY-MM-DD" (domain::ValidateDate, or as stored),
+// without a stream: the feed reads one per suggestion.
+date::local_days ParseLocalDate(std::string_view checked);
 
 }  // namespace worklog::feed
