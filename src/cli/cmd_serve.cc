@@ -51,6 +51,7 @@ struct ServeFlags {
   int inbox_workers = 4;         // threads normalizing stored webhook deliveries
   int worker_lease_seconds = 0;  // 0: 300 s for jobs, 120 s for webhook deliveries
   int feed_cache_mib = 32;       // Activity Feed responses kept in memory; 0: none
+  int inbox_retention_days = 7;  // done webhook deliveries kept; 0: forever
 };
 
 // Whatever way serve returns, the last buffered lines of `logger` are written out.
@@ -197,6 +198,10 @@ int RunServe(ServeFlags flags) {
     fmt::print(stderr, "worklog serve: --inbox-workers must be from 1 to 64\n");
     return 2;
   }
+  if (flags.inbox_retention_days < 0 || flags.inbox_retention_days > 3650) {
+    fmt::print(stderr, "worklog serve: --inbox-retention-days must be from 0 to 3650\n");
+    return 2;
+  }
   if (flags.feed_cache_mib < 0 || flags.feed_cache_mib > 4096) {
     fmt::print(stderr, "worklog serve: --feed-cache-mib must be between 0 and 4096\n");
     return 2;
@@ -210,6 +215,7 @@ int RunServe(ServeFlags flags) {
   }
   gitlab_options.sync.worker_nice = flags.worker_nice;
   gitlab_options.sync.inbox_workers = flags.inbox_workers;
+  gitlab_options.sync.inbox_retention = std::chrono::hours(24 * flags.inbox_retention_days);
   gitlab_options.enabled = flags.gitlab_integration == "on";
   gitlab_options.sync.poll_interval = std::chrono::seconds(flags.poll_interval_seconds);
   gitlab_options.sync.backfill = std::chrono::hours(24 * flags.backfill_days);
@@ -364,6 +370,12 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
       ->add_option("--inbox-workers", flags->inbox_workers,
                    "threads normalizing stored webhook deliveries")
       ->envname("WORKLOG_INBOX_WORKERS")
+      ->capture_default_str();
+  command
+      ->add_option("--inbox-retention-days", flags->inbox_retention_days,
+                   "days a processed webhook delivery is kept, to recognize GitLab resending "
+                   "it (0: forever); failed ones are kept for the administrator")
+      ->envname("WORKLOG_INBOX_RETENTION_DAYS")
       ->capture_default_str();
   command
       ->add_option("--feed-cache-mib", flags->feed_cache_mib,

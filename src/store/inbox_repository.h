@@ -59,8 +59,9 @@ class InboxRepository {
   virtual Result<InboxStatus> GetStatus(int64_t id) = 0;
   // Deliveries still pending (for /metrics and tests).
   virtual Result<int64_t> CountPending() = 0;
-  // Retention: removes done deliveries received before `before`; returns how many.
-  virtual Result<int64_t> DeleteDoneBefore(TimePoint before) = 0;
+  // Retention: removes up to `limit` done deliveries received before `before`, oldest
+  // first, with their bodies; returns how many. Pending and failed ones stay.
+  virtual Result<int64_t> DeleteDoneBefore(TimePoint before, int64_t limit) = 0;
 };
 
 }  // namespace worklog::store

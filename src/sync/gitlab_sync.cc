@@ -817,6 +817,9 @@ Result<int> GitlabSync::RunInboxBatch(std::string_view worker_id) {
 }
 
 Status GitlabSync::Tick() {
+  if (auto pruned = PruneInbox(); !pruned) {
+    spdlog::warn("webhook inbox retention: {}", pruned.error().message);
+  }
   auto integration = store_.GitlabOrg().Get();
   if (!integration) {
     return tl::unexpected(integration.error());

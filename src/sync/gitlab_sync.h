@@ -64,6 +64,10 @@ struct SyncOptions {
   // machine the acknowledgements and reads go first and the durable backlog is worked
   // off in the time they leave. 0: the same priority.
   int worker_nice = 0;
+  // Done webhook deliveries are removed this long after they arrived (0: kept forever).
+  // Pending and failed ones are kept; a redelivery of a removed one is stored again, and
+  // the activity keys keep its activities from being stored twice.
+  std::chrono::hours inbox_retention{24 * 7};
   std::string node_id;  // worker id prefix; empty: host-pid-random
 };
 
@@ -100,9 +104,13 @@ class GitlabSync {
   Result<bool> RunOneJob(std::string_view worker_id);
   // One batch of webhook deliveries: how many were handled.
   Result<int> RunInboxBatch(std::string_view worker_id);
-  // The scheduler: token refresh when due, discovery and polls every poll_interval, and a
-  // sweep of activities left behind by a disconnect.
+  // The scheduler: token refresh when due, discovery and polls every poll_interval, a
+  // sweep of activities left behind by a disconnect, and the inbox's retention.
   Status Tick();
+  // Removes the done webhook deliveries older than `inbox_retention`, a bounded batch per
+  // write (acknowledgements wait behind none of them for long); runs at most every 10
+  // minutes of the clock, or when `force`. How many were removed.
+  Result<int64_t> PruneInbox(bool force = false);
 
   // The discovery itself (also run inline right after connecting): the projects added.
   Result<std::vector<store::GitlabProject>> DiscoverProjects(int64_t generation);
@@ -169,7 +177,8 @@ class GitlabSync {
   std::string public_url_;  // Guarded by public_url_mutex_.
 
   std::mutex schedule_mutex_;
-  std::optional<TimePoint> next_poll_;  // Guarded by schedule_mutex_.
+  std::optional<TimePoint> next_poll_;   // Guarded by schedule_mutex_.
+  std::optional<TimePoint> next_prune_;  // Guarded by schedule_mutex_.
 
   std::mutex wake_mutex_;
   std::condition_variable_any wake_;

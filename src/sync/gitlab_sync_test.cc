@@ -175,6 +175,70 @@ TEST_F(GitlabSyncTest, GitlabDownRetriesThePollLaterWithBackoff) {
   EXPECT_TRUE(*later);
 }
 
+// Stores a delivery now and, unless `pending`, marks it done; returns its inbox id.
+int64_t Received(store::Store& store, const Clock& clock, const std::string& id,
+                 bool pending = false) {
+  EXPECT_EQ(store.Inbox().Insert(id, "Push Hook", "{}", clock.Now()).value(),
+            store::InboxInsertResult::kStored);
+  auto claimed = store.Inbox().ClaimPending(1, "w", clock.Now() + minutes(1)).value();
+  EXPECT_EQ(claimed.size(), 1U);
+  if (!pending) {
+    EXPECT_TRUE(store.Inbox().MarkDone(claimed.at(0).id));
+  }
+  return claimed.at(0).id;
+}
+
+TEST_F(GitlabSyncTest, DoneDeliveriesLeaveTheInboxAWeekAfterTheyArrivedCheckedEveryTenMinutes) {
+  const int64_t first = Received(*store_, clock_, "first");
+  clock_.Advance(minutes(6));
+  const int64_t second = Received(*store_, clock_, "second");
+  const int64_t waiting = Received(*store_, clock_, "waiting", /*pending=*/true);
+  clock_.Advance(std::chrono::hours(24 * 7) - minutes(3));  // first: 7 d 3 min old
+
+  ASSERT_TRUE(sync_->Tick());
+  EXPECT_EQ(store_->Inbox().GetStatus(first).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->Inbox().GetStatus(second).value(), store::InboxStatus::kDone);
+  // A resend of the removed one is a new delivery; of the kept one, a duplicate.
+  EXPECT_EQ(store_->Inbox().Insert("second", "Push Hook", "{}", clock_.Now()).value(),
+            store::InboxInsertResult::kDuplicate);
+
+  clock_.Advance(minutes(5));  // second is old now, but the last look was 5 minutes ago
+  ASSERT_TRUE(sync_->Tick());
+  EXPECT_EQ(store_->Inbox().GetStatus(second).value(), store::InboxStatus::kDone);
+  clock_.Advance(minutes(5));
+  ASSERT_TRUE(sync_->Tick());
+  EXPECT_EQ(store_->Inbox().GetStatus(second).error().code, ErrorCode::kNotFound);
+  // Never a delivery that is not done, however old.
+  EXPECT_EQ(store_->Inbox().GetStatus(waiting).value(), store::InboxStatus::kPending);
+}
+
+TEST_F(GitlabSyncTest, AFirstRetentionRunOverAManyDeliveryBacklogRemovesThemAll) {
+  for (int i = 0; i < 2500; ++i) {
+    ASSERT_EQ(
+        store_->Inbox().Insert("d" + std::to_string(i), "Push Hook", "{}", clock_.Now()).value(),
+        store::InboxInsertResult::kStored);
+  }
+  auto claimed = store_->Inbox().ClaimPending(2500, "w", clock_.Now() + minutes(1)).value();
+  std::vector<int64_t> ids;
+  for (const auto& delivery : claimed) {
+    ids.push_back(delivery.id);
+  }
+  ASSERT_TRUE(store_->Inbox().MarkAllDone(ids));
+  clock_.Advance(std::chrono::hours(24 * 8));
+  EXPECT_EQ(sync_->PruneInbox().value(), 2500);  // three writes of at most 1,000
+  EXPECT_EQ(sync_->PruneInbox(/*force=*/true).value(), 0);
+}
+
+TEST_F(GitlabSyncTest, ARetentionOfZeroKeepsEveryDelivery) {
+  SyncOptions options = sync_->options();
+  options.inbox_retention = std::chrono::hours(0);
+  GitlabSync keeping(*store_, clock_, *org_, options);
+  const int64_t old = Received(*store_, clock_, "old");
+  clock_.Advance(std::chrono::hours(24 * 365));
+  EXPECT_EQ(keeping.PruneInbox(/*force=*/true).value(), 0);
+  EXPECT_EQ(store_->Inbox().GetStatus(old).value(), store::InboxStatus::kDone);
+}
+
 }  // namespace
 }  // namespace worklog::sync
 

@@ -130,15 +130,37 @@ TEST_P(InboxContract, ABatchIsMarkedDoneTogetherOrNotAtAll) {
   EXPECT_THAT(Claim(10, "w"), ElementsAre("b"));
 }
 
-TEST_P(InboxContract, RetentionRemovesOnlyOldDoneDeliveries) {
-  Deliver("old-done");
-  Deliver("old-pending");
-  auto claimed = store().Inbox().ClaimPending(1, "w", clock_.Now() + minutes(1)).value();
-  ASSERT_TRUE(store().Inbox().MarkDone(claimed.at(0).id));
+TEST_P(InboxContract, RetentionRemovesOnlyOldDoneDeliveriesOldestFirstInBoundedBatches) {
+  for (const char* id : {"done-1", "done-2", "done-3", "failed", "pending"}) {
+    Deliver(id);
+  }
+  auto claimed = store().Inbox().ClaimPending(4, "w", clock_.Now() + minutes(1)).value();
+  ASSERT_EQ(claimed.size(), 4U);
+  ASSERT_TRUE(store().Inbox().MarkAllDone({claimed[0].id, claimed[1].id, claimed[2].id}));
+  ASSERT_TRUE(store().Inbox().MarkFailed(claimed[3].id, "unparsable"));
   clock_.Advance(std::chrono::hours(24 * 8));
-  Deliver("new");
-  EXPECT_EQ(store().Inbox().DeleteDoneBefore(clock_.Now() - std::chrono::hours(24 * 7)).value(), 1);
-  EXPECT_EQ(store().Inbox().CountPending().value(), 2);
+  Deliver("new-done");
+  auto fresh = store().Inbox().ClaimPending(10, "w", clock_.Now() + minutes(1)).value();
+  ASSERT_EQ(fresh.size(), 2U);  // "pending" (its lease ran out) and "new-done"
+  ASSERT_TRUE(store().Inbox().MarkDone(fresh[1].id));
+
+  const TimePoint week_ago = clock_.Now() - std::chrono::hours(24 * 7);
+  EXPECT_EQ(store().Inbox().DeleteDoneBefore(week_ago, 2).value(), 2);
+  EXPECT_EQ(store().Inbox().GetStatus(claimed[0].id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().Inbox().GetStatus(claimed[1].id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().Inbox().GetStatus(claimed[2].id).value(), InboxStatus::kDone);
+  EXPECT_EQ(store().Inbox().DeleteDoneBefore(week_ago, 2).value(), 1);
+  EXPECT_EQ(store().Inbox().DeleteDoneBefore(week_ago, 2).value(), 0);
+  // Kept: the failed one for the operator, the pending one, the recent done one.
+  EXPECT_EQ(store().Inbox().GetStatus(claimed[3].id).value(), InboxStatus::kFailed);
+  EXPECT_EQ(store().Inbox().GetStatus(fresh[0].id).value(), InboxStatus::kPending);
+  EXPECT_EQ(store().Inbox().GetStatus(fresh[1].id).value(), InboxStatus::kDone);
+  // A removed delivery's id is forgotten: GitLab resending it is stored again (and its
+  // activities' keys keep them from being stored twice).
+  EXPECT_EQ(store().Inbox().Insert("done-1", "Push Hook", "{}", clock_.Now()).value(),
+            InboxInsertResult::kStored);
+  EXPECT_EQ(store().Inbox().Insert("new-done", "Push Hook", "{}", clock_.Now()).value(),
+            InboxInsertResult::kDuplicate);
 }
 
 TEST_P(InboxContract, ConcurrentClaimersNeverGetTheSameDelivery) {

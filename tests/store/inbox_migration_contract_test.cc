@@ -119,7 +119,7 @@ TEST_P(InboxMigration, DeliveriesStoredBeforeTheUpgradeAreKeptAndPendingOnesStil
   EXPECT_GT(later->at(1).id, later->at(0).id + 3);  // after done, failed and gone
 
   // Retention removes the old done deliveries and the ones done since.
-  EXPECT_EQ(store().Inbox().DeleteDoneBefore(clock_.Now()).value(), 3);
+  EXPECT_EQ(store().Inbox().DeleteDoneBefore(clock_.Now(), 100).value(), 3);
   EXPECT_EQ(store().Inbox().CountPending().value(), 2);
 }
 

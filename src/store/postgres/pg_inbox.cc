@@ -58,7 +58,10 @@ constexpr std::string_view kCountPending =
 // Returns how many deliveries went, their bodies with them.
 constexpr std::string_view kDeleteDone = R"sql(
   WITH gone AS (
-    DELETE FROM webhook_inbox WHERE status = 'done' AND received_at_us < $1 RETURNING id),
+    DELETE FROM webhook_inbox
+    WHERE id IN (SELECT id FROM webhook_inbox WHERE status = 'done' AND received_at_us < $1
+                 ORDER BY id LIMIT $2)
+    RETURNING id),
   bodies AS (
     DELETE FROM webhook_inbox_bodies WHERE id IN (SELECT id FROM gone))
   SELECT count(*) FROM gone
@@ -181,9 +184,9 @@ Result<int64_t> PgInbox::CountPending() {
   });
 }
 
-Result<int64_t> PgInbox::DeleteDoneBefore(TimePoint before) {
+Result<int64_t> PgInbox::DeleteDoneBefore(TimePoint before, int64_t limit) {
   return store_.pool().Run([&](Connection& db) -> Result<int64_t> {
-    auto rows = db.Exec(kDeleteDone, Params().Add(ToMicros(before)));
+    auto rows = db.Exec(kDeleteDone, Params().Add(ToMicros(before)).Add(limit));
     if (!rows) {
       return tl::unexpected(rows.error());
     }

@@ -48,14 +48,18 @@ constexpr std::string_view kSelectStatus = "SELECT status FROM webhook_inbox WHE
 constexpr std::string_view kCountPending =
     "SELECT count(*) FROM webhook_inbox WHERE status = 'pending'";
 
-// The bodies first, while their deliveries still say which they are.
+// The bodies first, while their deliveries still say which they are. Oldest first, a
+// bounded number at a time: one retention write never holds the writer for long.
 constexpr std::string_view kDeleteDoneBodies = R"sql(
   DELETE FROM webhook_inbox_bodies
-  WHERE id IN (SELECT id FROM webhook_inbox WHERE status = 'done' AND received_at_us < ?1)
+  WHERE id IN (SELECT id FROM webhook_inbox WHERE status = 'done' AND received_at_us < ?1
+               ORDER BY id LIMIT ?2)
 )sql";
 
 constexpr std::string_view kDeleteDone = R"sql(
-  DELETE FROM webhook_inbox WHERE status = 'done' AND received_at_us < ?1
+  DELETE FROM webhook_inbox
+  WHERE id IN (SELECT id FROM webhook_inbox WHERE status = 'done' AND received_at_us < ?1
+               ORDER BY id LIMIT ?2)
 )sql";
 
 Status ExpectOneRow(const Result<int64_t>& changed, int64_t id) {
@@ -228,13 +232,13 @@ Result<int64_t> SqliteInbox::CountPending() {
   });
 }
 
-Result<int64_t> SqliteInbox::DeleteDoneBefore(TimePoint before) {
+Result<int64_t> SqliteInbox::DeleteDoneBefore(TimePoint before, int64_t limit) {
   return store_.Write([&](Connection& db) -> Result<int64_t> {
     auto remove_bodies = db.Prepare(kDeleteDoneBodies);
     if (!remove_bodies) {
       return tl::unexpected(remove_bodies.error());
     }
-    remove_bodies->Bind(1, ToMicros(before));
+    remove_bodies->Bind(1, ToMicros(before)).Bind(2, limit);
     if (auto removed = remove_bodies->Run(); !removed) {
       return tl::unexpected(removed.error());
     }
@@ -242,7 +246,7 @@ Result<int64_t> SqliteInbox::DeleteDoneBefore(TimePoint before) {
     if (!remove) {
       return tl::unexpected(remove.error());
     }
-    remove->Bind(1, ToMicros(before));
+    remove->Bind(1, ToMicros(before)).Bind(2, limit);
     return remove->Run();
   });
 }

@@ -36,7 +36,7 @@ class SqliteInbox final : public InboxRepository {
   Status MarkFailed(int64_t id, std::string_view error) override;
   Result<InboxStatus> GetStatus(int64_t id) override;
   Result<int64_t> CountPending() override;
-  Result<int64_t> DeleteDoneBefore(TimePoint before) override;
+  Result<int64_t> DeleteDoneBefore(TimePoint before, int64_t limit) override;
 
  private:
   SqliteStore& store_;
