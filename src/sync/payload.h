@@ -12,8 +12,8 @@
 namespace worklog::sync {
 
 // A job payload: one flat JSON object of strings and integers, e.g.
-// {"generation":3,"project_id":42,"ref":"main"}. Small enough to write by hand here (sync/
-// does not use nlohmann), and still readable JSON for the operator looking at the queue.
+// {"generation":3,"project_id":42,"ref":"main"}: readable JSON for the operator looking at
+// the queue, written and read with nlohmann (in payload.cc only).
 class Payload {
  public:
   Payload& Set(std::string key, int64_t value);

@@ -20,8 +20,19 @@ TEST(Payload, RoundTripsIntegersAndStringsWithAwkwardCharacters) {
   EXPECT_FALSE(parsed->Int("ref").has_value());
 }
 
+TEST(Payload, IsWrittenAsCompactJsonWithSortedKeysAndReadsUtf8AndEscapes) {
+  Payload payload;
+  payload.Set("ref", std::string("caf\u00e9/\u6f22")).Set("generation", int64_t{7});
+  EXPECT_EQ(payload.ToJson(), "{\"generation\":7,\"ref\":\"caf\u00e9/\u6f22\"}");
+  auto parsed = Payload::Parse(R"({"ref":"a\u00e9\/b\ud83d\ude00","id":9223372036854775807})");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->Text("ref"), "a\u00e9/b\U0001F600");
+  EXPECT_EQ(parsed->Int("id"), INT64_MAX);
+}
+
 TEST(Payload, AnythingButAFlatObjectIsRejected) {
-  for (const char* bad : {"", "[]", "{\"a\":{}}", "{\"a\":1", "{\"a\":1}x", "{\"a\":true}"}) {
+  for (const char* bad : {"", "[]", "{\"a\":{}}", "{\"a\":1", "{\"a\":1}x", "{\"a\":true}",
+                          "{\"a\":1.5}", "{\"a\":null}", "{\"a\":9223372036854775808}"}) {
     EXPECT_FALSE(Payload::Parse(bad)) << bad;
   }
   EXPECT_TRUE(Payload::Parse(" { } "));
