@@ -137,13 +137,7 @@ TEST_P(ActivityContract, LinkedIdentitiesEmailsCountAsClaimedWhenAsked) {
        {std::tuple{ada.id, int64_t{10}, std::vector<std::string>{"ada@example.com"}},
         std::tuple{bob.id, int64_t{11},
                    std::vector<std::string>{"bob@example.com", "bob@home.example"}}}) {
-    auto linked = store().GitlabOrg().LinkIdentity({.user_id = user_id,
-                                                    .gitlab_user_id = gitlab_user_id,
-                                                    .username = "u" + std::to_string(user_id),
-                                                    .emails = emails,
-                                                    .connected_by = user_id,
-                                                    .connected_at = day_});
-    ASSERT_TRUE(linked) << linked.error().message;
+    LinkGitlab(user_id, gitlab_user_id, emails);
   }
   Insert({
       TestActivity("mr:ada", domain::ActivityKind::kMergeRequest, day_ + hours(9), 10),

@@ -29,18 +29,8 @@ class FeedDayMarksContract : public StoreTest {
     StoreTest::SetUp();
     ada_ = AddUser("ada@example.com");
     bob_ = AddUser("bob@example.com");
-    Link(ada_.id, 10, {"ada@example.com", "ada@home.example"});
-    Link(bob_.id, 20, {"bob@example.com"});
-  }
-
-  void Link(int64_t user_id, int64_t gitlab_user_id, std::vector<std::string> emails) {
-    auto linked = store().GitlabOrg().LinkIdentity({.user_id = user_id,
-                                                    .gitlab_user_id = gitlab_user_id,
-                                                    .username = "u" + std::to_string(user_id),
-                                                    .emails = std::move(emails),
-                                                    .connected_by = user_id,
-                                                    .connected_at = clock_.Now()});
-    ASSERT_TRUE(linked) << linked.error().message;
+    LinkGitlab(ada_.id, 10, {"ada@example.com", "ada@home.example"});
+    LinkGitlab(bob_.id, 20, {"bob@example.com"});
   }
 
   void Insert(const std::vector<domain::Activity>& activities, Store* on = nullptr) {
@@ -140,7 +130,7 @@ TEST_P(FeedDayMarksContract, OnlySmartCommitWorklogsMoveTheirStartDate) {
 TEST_P(FeedDayMarksContract, IdentitiesDeletionsAndSettingsMoveTheGlobalMarks) {
   FeedDayMarks before = Marks(ada_.id);
   const auto carl = AddUser("carl@example.com");
-  Link(carl.id, 30, {"carl@example.com"});
+  LinkGitlab(carl.id, 30, {"carl@example.com"});
   EXPECT_NE(Marks(ada_.id).identities, before.identities);
 
   before = Marks(ada_.id);

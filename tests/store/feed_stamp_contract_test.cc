@@ -30,20 +30,10 @@ class FeedStampContract : public StoreTest {
     StoreTest::SetUp();
     ada_ = AddUser("ada@example.com");
     bob_ = AddUser("bob@example.com");
-    Link(ada_.id, 10, {"ada@example.com", "ada@home.example"});
-    Link(bob_.id, 20, {"bob@example.com"});
+    LinkGitlab(ada_.id, 10, {"ada@example.com", "ada@home.example"});
+    LinkGitlab(bob_.id, 20, {"bob@example.com"});
     // Ada's feed has something in it already.
     Insert({Commit("commit:a0", 10, "ada@example.com")});
-  }
-
-  void Link(int64_t user_id, int64_t gitlab_user_id, std::vector<std::string> emails) {
-    auto linked = store().GitlabOrg().LinkIdentity({.user_id = user_id,
-                                                    .gitlab_user_id = gitlab_user_id,
-                                                    .username = "u" + std::to_string(user_id),
-                                                    .emails = std::move(emails),
-                                                    .connected_by = user_id,
-                                                    .connected_at = clock_.Now()});
-    ASSERT_TRUE(linked) << linked.error().message;
   }
 
   void Insert(const std::vector<domain::Activity>& activities) {
@@ -168,14 +158,14 @@ TEST_P(FeedStampContract, ChangesWhenAnyIdentityIsLinkedOrUnlinked) {
   // Another identity's e-mails are claimed in Ada's feed: linking Carl changes it.
   std::string stamp = Stamp(ada_.id);
   const auto carl = AddUser("carl@example.com");
-  Link(carl.id, 30, {"carl@example.com"});
+  LinkGitlab(carl.id, 30, {"carl@example.com"});
   EXPECT_NE(Stamp(ada_.id), stamp);
 
   stamp = Stamp(ada_.id);
   ASSERT_TRUE(store().GitlabOrg().UnlinkIdentity(ada_.id));
   EXPECT_NE(Stamp(ada_.id), stamp);
   stamp = Stamp(ada_.id);
-  Link(ada_.id, 10, {"ada@example.com"});
+  LinkGitlab(ada_.id, 10, {"ada@example.com"});
   EXPECT_NE(Stamp(ada_.id), stamp);
 }
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include <date/date.h>
 #include <gtest/gtest.h>
@@ -89,6 +90,18 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
                                         .password_hash = ""});
     EXPECT_TRUE(user) << user.error().message;
     return user.value_or(domain::User{});
+  }
+
+  // Links worklog user `user_id` to GitLab user `gitlab_user_id` with these e-mails, as
+  // the user connecting themselves would (username "u<user_id>").
+  void LinkGitlab(int64_t user_id, int64_t gitlab_user_id, std::vector<std::string> emails) {
+    auto linked = store_->GitlabOrg().LinkIdentity({.user_id = user_id,
+                                                    .gitlab_user_id = gitlab_user_id,
+                                                    .username = "u" + std::to_string(user_id),
+                                                    .emails = std::move(emails),
+                                                    .connected_by = user_id,
+                                                    .connected_at = clock_.Now()});
+    ASSERT_TRUE(linked) << linked.error().message;
   }
 
   bool migrate_in_setup_ = true;
