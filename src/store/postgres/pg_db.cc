@@ -21,7 +21,48 @@ std::string_view Trimmed(const char* message) {
   return text;
 }
 
+// Network byte order, as the binary format wants.
+void AppendBigEndian(std::string& out, uint64_t value, int bytes) {
+  for (int shift = (bytes - 1) * 8; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<char>((value >> shift) & 0xff));
+  }
+}
+
+// ndim, has-nulls flag, element type, then the one dimension's length and lower bound.
+std::string ArrayHeader(PgType element_type, std::size_t count, std::size_t payload) {
+  std::string out;
+  out.reserve(20 + payload);
+  AppendBigEndian(out, 1, 4);
+  AppendBigEndian(out, 0, 4);
+  AppendBigEndian(out, static_cast<uint32_t>(element_type), 4);
+  AppendBigEndian(out, count, 4);
+  AppendBigEndian(out, 1, 4);
+  return out;
+}
+
 }  // namespace
+
+std::string PgBinaryArray(PgType element_type, const std::vector<std::string_view>& elements) {
+  std::size_t payload = 0;
+  for (std::string_view element : elements) {
+    payload += 4 + element.size();
+  }
+  std::string out = ArrayHeader(element_type, elements.size(), payload);
+  for (std::string_view element : elements) {
+    AppendBigEndian(out, element.size(), 4);
+    out.append(element);
+  }
+  return out;
+}
+
+std::string PgBinaryArray(const std::vector<int64_t>& elements) {
+  std::string out = ArrayHeader(PgType::kInt8, elements.size(), elements.size() * 12);
+  for (int64_t element : elements) {
+    AppendBigEndian(out, 8, 4);
+    AppendBigEndian(out, static_cast<uint64_t>(element), 8);
+  }
+  return out;
+}
 
 Params& Params::Add(int64_t value) {
   values_.emplace_back(std::to_string(value));

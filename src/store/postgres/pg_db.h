@@ -53,6 +53,15 @@ class Params {
   std::vector<int> formats_;  // 0 text, 1 binary; one per value
 };
 
+// Element types of the arrays below (pg_type.oid).
+enum class PgType : uint32_t { kBytea = 17, kInt8 = 20, kText = 25 };
+
+// A one-dimensional array without NULLs in PostgreSQL's binary format (array_recv), for a
+// parameter sent with Params::AddBinary and cast in the SQL ($1::text[], $2::bytea[]): no
+// escaping, quoting or hex on either side, whatever the bytes.
+std::string PgBinaryArray(PgType element_type, const std::vector<std::string_view>& elements);
+std::string PgBinaryArray(const std::vector<int64_t>& elements);  // bigint[]
+
 // The rows of a successful query, text format.
 class Rows {
  public:

@@ -10,17 +10,6 @@
 namespace worklog::store::postgres {
 namespace {
 
-// One statement: the delivery and its body (migrations/postgres/0034_inbox_bodies.sql) are
-// stored together or, for a delivery stored before, not at all (affects 0 rows).
-constexpr std::string_view kInsertDelivery = R"sql(
-  WITH stored AS (
-    INSERT INTO webhook_inbox (delivery_id, event_name, received_at_us)
-    VALUES ($1, $2, $4)
-    ON CONFLICT (delivery_id) DO NOTHING
-    RETURNING id)
-  INSERT INTO webhook_inbox_bodies (id, body) SELECT id, $3::bytea FROM stored
-)sql";
-
 // SKIP LOCKED: concurrent claimers on any node pass over rows another one is claiming.
 // The claim updates the small inbox rows only; the bodies are read beside them.
 constexpr std::string_view kClaimDeliveries = R"sql(
@@ -81,17 +70,11 @@ Status ExpectOneRow(const Result<Rows>& rows, int64_t id) {
 
 Result<InboxInsertResult> PgInbox::Insert(std::string_view delivery_id, std::string_view event_name,
                                           std::string_view body, TimePoint received_at) {
-  // Safe to repeat: a retry after a lost connection answers kDuplicate if the first
-  // attempt had committed, which still means "stored".
-  return store_.pool().Run([&](Connection& db) -> Result<InboxInsertResult> {
-    auto rows = db.Exec(
-        kInsertDelivery,
-        Params().Add(delivery_id).Add(event_name).AddBinary(body).Add(ToMicros(received_at)));
-    if (!rows) {
-      return tl::unexpected(rows.error());
-    }
-    return rows->Affected() == 1 ? InboxInsertResult::kStored : InboxInsertResult::kDuplicate;
-  });
+  // Grouped with the deliveries arriving at the same time: one statement and one commit.
+  return store_.inbox_inserts().Insert({.delivery_id = delivery_id,
+                                        .event_name = event_name,
+                                        .body = body,
+                                        .received_at_us = ToMicros(received_at)});
 }
 
 Result<std::vector<InboxDelivery>> PgInbox::ClaimPending(int limit, std::string_view worker,

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "store/postgres/pg_db.h"
+#include "store/postgres/pg_inbox_groups.h"
 #include "store/postgres/pg_org.h"
 #include "store/postgres/pg_queues.h"
 #include "store/postgres/pg_suggestions.h"
@@ -65,6 +66,8 @@ class PgWorklogs final : public WorklogRepository {
 class PgStore final : public Store {
  public:
   static constexpr int kPoolSize = 16;
+  // Groups of webhook deliveries stored at a time (InboxInsertGroups).
+  static constexpr int kInboxInsertGroups = 2;
 
   // Connects once to check the URL, then keeps the connection in the pool.
   static Result<std::unique_ptr<PgStore>> Open(const std::string& conninfo, const Clock& clock);
@@ -89,10 +92,12 @@ class PgStore final : public Store {
 
   const Clock& clock() const { return clock_; }
   Pool& pool() { return pool_; }
+  InboxInsertGroups& inbox_inserts() { return inbox_inserts_; }
 
  private:
   const Clock& clock_;
   Pool pool_;
+  InboxInsertGroups inbox_inserts_{pool_, kInboxInsertGroups};
   PgUsers users_{*this};
   PgSessions sessions_{*this};
   PgWorklogs worklogs_{*this};
