@@ -16,7 +16,8 @@
 #   bench/soak.sh      BENCH_SOAK_SECONDS (default 600), BENCH_PEAK_SECONDS (default 10),
 #                      BENCH_WARMUP_SECONDS (default 5: feed reads before the peak),
 #                      BENCH_MIX (default 5:2:2), BENCH_SOAK_LOAD (default 0.5 of the peak),
-#                      BENCH_SOAK_SAMPLES=FILE also writes every RSS sample (s, KiB) there
+#                      BENCH_SOAK_SAMPLES=FILE also writes every RSS sample (s, KiB) there,
+#                      BENCH_SOAK_LOG=FILE keeps serve's log (access log: duration_ms) there
 set -uo pipefail
 source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/feed_data.sh"
@@ -120,6 +121,7 @@ pending_after="$("$tool" count --db "$feed_db" | awk '{ print $2 }')"
 ((${#samples[@]} > 0)) || { echo "soak.sh: no RSS sample (serve died?)" >&2; tail -5 "$work/serve.log" >&2; exit 1; }
 hwm="$(vm_kib VmHWM)"
 stop_serve
+[[ -n "${BENCH_SOAK_LOG:-}" ]] && cp "$work/serve.log" "$BENCH_SOAK_LOG"
 worklogs="$(grep -c 'method=POST path=/api/v1/me/activity-feed/[^ ]*/log .* status=201 ' "$work/serve.log" || true)"
 # What the failed requests were, from serve's access log: route status count, in the soak
 # and in the peak before it. In the peak, mix.lua's 16 connections per wrk thread share

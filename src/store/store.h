@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -157,6 +158,13 @@ class Store {
   virtual GitlabOrgRepository& GitlabOrg() = 0;
   // Activity Feed suggestions logged or dismissed (store/suggestion_repository.h).
   virtual SuggestionRepository& Suggestions() = 0;
+
+  // Runs `writes` (calls of this store's repositories on the calling thread) as one durable
+  // write where the back-end can: SQLite makes them one transaction, committed once, all of
+  // them or none when `writes` fails (a call that failed and was handled inside rolls back
+  // alone). Elsewhere (the default) each call commits on its own as it returns. Reads made
+  // inside see only what was committed before.
+  virtual Status WriteTogether(const std::function<Status()>& writes) { return writes(); }
 };
 
 // `sqlite:PATH` (also `sqlite://PATH`) or `postgresql://…` / `postgres://…`.

@@ -412,7 +412,8 @@ Result<bool> GitlabSync::Monitored(int64_t project_id) {
   return project->monitored && project->owned;
 }
 
-Status GitlabSync::Ingest(std::vector<domain::Activity> activities) {
+Result<std::vector<domain::Activity>> GitlabSync::KeepMonitored(
+    std::vector<domain::Activity> activities) {
   std::map<int64_t, bool> monitored;
   std::vector<domain::Activity> kept;
   kept.reserve(activities.size());
@@ -429,6 +430,10 @@ Status GitlabSync::Ingest(std::vector<domain::Activity> activities) {
       kept.push_back(std::move(activity));
     }
   }
+  return kept;
+}
+
+Status GitlabSync::StoreActivities(const std::vector<domain::Activity>& kept) {
   if (kept.empty()) {
     return {};
   }
@@ -442,7 +447,25 @@ Status GitlabSync::Ingest(std::vector<domain::Activity> activities) {
   if (*inserted > 0) {
     spdlog::info("activities stored new={} seen={}", *inserted, kept.size());
   }
-  return HandleSmartCommits(kept);
+  return {};
+}
+
+Status GitlabSync::Ingest(std::vector<domain::Activity> activities) {
+  auto kept = KeepMonitored(std::move(activities));
+  if (!kept) {
+    return tl::unexpected(kept.error());
+  }
+  if (auto stored = StoreActivities(*kept); !stored) {
+    return stored;
+  }
+  return HandleSmartCommits(*kept);
+}
+
+bool GitlabSync::NeedsSmartCommits(const std::vector<domain::Activity>& activities) const {
+  return smart_commits_ &&
+         std::any_of(activities.begin(), activities.end(), [](const domain::Activity& activity) {
+           return activity.kind == domain::ActivityKind::kCommit && activity.time_spent_seconds;
+         });
 }
 
 Result<gitlab::NormalizeOptions> GitlabSync::NormalizeOptionsNow() {
@@ -752,9 +775,8 @@ Result<int> GitlabSync::RunInboxBatch(std::string_view worker_id) {
     spdlog::warn("webhook delivery postponed id={} error={}", delivery.id, error.message);
     org_.stats().RecordSyncError("inbox", "retried");
   };
-  // The batch is normalized first and stored with one Ingest and one MarkAllDone: a few
-  // durable writes per batch instead of per delivery. Activity keys make a repeat after a
-  // crash harmless, as for one delivery.
+  // The batch is normalized first and stored in one write (below). Activity keys make a
+  // repeat after a crash harmless, as for one delivery.
   struct Ready {
     const store::InboxDelivery* delivery;
     std::optional<gitlab::CommitRange> needs_commits;
@@ -788,25 +810,91 @@ Result<int> GitlabSync::RunInboxBatch(std::string_view worker_id) {
                       std::make_move_iterator(normalized->activities.end()));
     ready.push_back({&delivery, std::move(normalized->needs_commits)});
   }
-  auto ingested = ready.empty() ? Status{} : Ingest(std::move(activities));
-  for (const Ready& one : ready) {
-    Status outcome = ingested;
-    if (!ingested) {
-      // Alone, so that one bad delivery does not hold back the others.
-      outcome = ready.size() == 1 ? ingested : HandleDelivery(*one.delivery, *integration);
-    } else if (one.needs_commits) {
-      outcome = EnqueueCompletePush(*one.needs_commits, integration->generation);
+  auto kept = KeepMonitored(std::move(activities));
+  if (kept && NeedsSmartCommits(*kept)) {
+    // Smart commits ask GitLab between storing the activities and marking the deliveries
+    // done: one write at a time (activity keys make a repeat after a crash harmless).
+    Status ingested = StoreActivities(*kept);
+    if (ingested) {
+      ingested = HandleSmartCommits(*kept);
     }
-    if (outcome) {
-      done.push_back(one.delivery->id);
-    } else if (outcome.error().code == ErrorCode::kInvalidArgument) {
-      reject(*one.delivery, outcome.error());
+    for (const Ready& one : ready) {
+      Status outcome = ingested;
+      if (!ingested) {
+        // Alone, so that one bad delivery does not hold back the others.
+        outcome = ready.size() == 1 ? ingested : HandleDelivery(*one.delivery, *integration);
+      } else if (one.needs_commits) {
+        outcome = EnqueueCompletePush(*one.needs_commits, integration->generation);
+      }
+      if (outcome) {
+        done.push_back(one.delivery->id);
+      } else if (outcome.error().code == ErrorCode::kInvalidArgument) {
+        reject(*one.delivery, outcome.error());
+      } else {
+        postpone(*one.delivery, outcome.error());
+      }
+    }
+    if (auto marked = store_.Inbox().MarkAllDone(done); !marked) {
+      return tl::unexpected(marked.error());  // the leases run out; the batch is retried
+    }
+  } else {
+    // Otherwise the batch is one durable write: its activities (with the e-mails they
+    // reveal), the jobs fetching the commits a push left out, and the done marks of its
+    // deliveries. After a crash all of them are there or none (the deliveries are claimed
+    // again), and a webhook's acknowledgement queued behind the worker waits for one commit.
+    std::vector<int64_t> marked;
+    std::vector<std::pair<const store::InboxDelivery*, Error>> refused;
+    const auto batch = [&]() -> Status {
+      marked = done;
+      refused.clear();
+      if (!kept) {
+        return tl::unexpected(kept.error());
+      }
+      if (auto stored = StoreActivities(*kept); !stored) {
+        return stored;
+      }
+      for (const Ready& one : ready) {
+        if (auto queued = one.needs_commits
+                              ? EnqueueCompletePush(*one.needs_commits, integration->generation)
+                              : Status{};
+            !queued) {
+          refused.emplace_back(one.delivery, queued.error());  // rolled back alone
+          continue;
+        }
+        marked.push_back(one.delivery->id);
+      }
+      return store_.Inbox().MarkAllDone(marked);
+    };
+    const Status written = ready.empty() && done.empty() ? Status{} : store_.WriteTogether(batch);
+    if (written) {
+      done = std::move(marked);
+    } else if (ready.empty()) {
+      return tl::unexpected(written.error());  // the leases run out; the batch is retried
     } else {
-      postpone(*one.delivery, outcome.error());
+      // Each delivery alone (with its done mark), so that one bad delivery does not hold
+      // back the others.
+      refused.clear();
+      for (const Ready& one : ready) {
+        const Status outcome = ready.size() == 1 ? written : store_.WriteTogether([&]() -> Status {
+          if (auto stored = HandleDelivery(*one.delivery, *integration); !stored) {
+            return stored;
+          }
+          return store_.Inbox().MarkDone(one.delivery->id);
+        });
+        if (outcome) {
+          done.push_back(one.delivery->id);
+        } else {
+          refused.emplace_back(one.delivery, outcome.error());
+        }
+      }
     }
-  }
-  if (auto marked = store_.Inbox().MarkAllDone(done); !marked) {
-    return tl::unexpected(marked.error());  // the leases run out; the batch is retried
+    for (const auto& [delivery, error] : refused) {
+      if (error.code == ErrorCode::kInvalidArgument) {
+        reject(*delivery, error);
+      } else {
+        postpone(*delivery, error);
+      }
+    }
   }
   for (const auto& delivery : *claimed) {
     if (std::find(done.begin(), done.end(), delivery.id) != done.end()) {

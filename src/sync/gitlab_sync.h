@@ -150,8 +150,14 @@ class GitlabSync {
   // A normalized push whose commits did not all fit in the payload: a job fetches them.
   Status EnqueueCompletePush(const gitlab::CommitRange& push, int64_t generation);
 
-  // Stores activities of monitored projects and the e-mails their pushes reveal.
+  // Stores activities of monitored projects and the e-mails their pushes reveal, then
+  // hands their smart commits on.
   Status Ingest(std::vector<domain::Activity> activities);
+  // Ingest's steps: the activities of monitored projects; storing them with the e-mails
+  // their pushes reveal; whether any carries a smart commit time for smart_commits_.
+  Result<std::vector<domain::Activity>> KeepMonitored(std::vector<domain::Activity> activities);
+  Status StoreActivities(const std::vector<domain::Activity>& kept);
+  bool NeedsSmartCommits(const std::vector<domain::Activity>& activities) const;
   // How to read smart-commit amounts now: the organization's day and week
   // (store::FeedSettings), read for each batch so a change applies to what comes next.
   Result<gitlab::NormalizeOptions> NormalizeOptionsNow();

@@ -224,6 +224,32 @@ Result<int64_t> SqliteStore::ApplyMigrations() {
   });
 }
 
+namespace {
+
+// Set while this thread runs a write on the writer connection (RunGroup).
+thread_local Connection* running_write = nullptr;
+
+// Runs `write` with running_write set: the writes it makes itself join its transaction.
+bool RunMember(PendingWrite& write, Connection& db) {
+  struct Running {
+    explicit Running(Connection& connection) { running_write = &connection; }
+    ~Running() { running_write = nullptr; }
+    Running(const Running&) = delete;
+    Running& operator=(const Running&) = delete;
+    Running(Running&&) = delete;
+    Running& operator=(Running&&) = delete;
+  } running(db);
+  return write.run(db);
+}
+
+}  // namespace
+
+Connection* SqliteStore::RunningWrite() { return running_write; }
+
+Status SqliteStore::WriteTogether(const std::function<Status()>& writes) {
+  return Write([&](Connection&) { return writes(); });
+}
+
 std::vector<PendingWrite*> SqliteStore::NextGroup() {
   // Background writes get every other group while both kinds wait, so they never starve.
   const bool background =
@@ -279,7 +305,7 @@ void SqliteStore::RunGroup(const std::vector<PendingWrite*>& group) {
       group[0]->error = transaction.error();
       return;
     }
-    if (group[0]->run(db)) {
+    if (RunMember(*group[0], db)) {
       if (auto committed = transaction->Commit(); !committed) {
         group[0]->error = committed.error();
       }
@@ -303,7 +329,7 @@ void SqliteStore::RunGroup(const std::vector<PendingWrite*>& group) {
         write.error = savepoint.error();
         continue;
       }
-      const bool ok = write.run(db);
+      const bool ok = RunMember(write, db);
       if (sqlite3_get_autocommit(db.get()) != 0) {
         // SQLite rolled the whole transaction back (I/O error, disk full): the writes of
         // this group that had succeeded are gone too; the rest go into a new transaction.

@@ -120,9 +120,29 @@ class SqliteStore final : public Store {
   // grouped with background writes (BackgroundWrites: the GitLab workers), which commit
   // in groups of their own, one at a time while others wait: an acknowledgement waits for
   // at most one background write, not for every one queued before it.
+  //
+  // A write made while the calling thread runs another (WriteTogether's, a repository call
+  // inside it) joins that one's transaction, inside its own SAVEPOINT.
   template <typename Fn>
   auto Write(Fn&& fn) -> std::invoke_result_t<Fn&, Connection&> {
     using R = std::invoke_result_t<Fn&, Connection&>;
+    if (Connection* outer = RunningWrite(); outer != nullptr) {
+      if (sqlite3_get_autocommit(outer->get()) != 0) {
+        // SQLite rolled the outer transaction back (I/O error, disk full): nothing more
+        // may be written outside it.
+        return tl::unexpected(
+            Error{ErrorCode::kUnavailable, {}, "the database rolled the transaction back"});
+      }
+      if (auto savepoint = outer->RunCached("SAVEPOINT nested_write"); !savepoint) {
+        return tl::unexpected(savepoint.error());
+      }
+      R nested = fn(*outer);
+      if (!nested) {
+        (void)outer->RunCached("ROLLBACK TO nested_write");
+      }
+      (void)outer->RunCached("RELEASE nested_write");
+      return nested;
+    }
     std::optional<R> result;
     PendingWrite write;
     write.background = BackgroundWrites::Active();
@@ -136,6 +156,9 @@ class SqliteStore final : public Store {
     }
     return std::move(*result);
   }
+
+  // Store::WriteTogether: `writes` in one transaction (one group member), durable once.
+  Status WriteTogether(const std::function<Status()>& writes) override;
 
   // Runs `fn(Connection&)` -> Result<T> on a reader connection in one read transaction.
   template <typename Fn>
@@ -159,6 +182,8 @@ class SqliteStore final : public Store {
  private:
   Result<int64_t> ApplyMigrations();  // how many were applied
   void CommitInGroup(PendingWrite& write);
+  // The writer connection while the calling thread runs a write on it, else nullptr.
+  static Connection* RunningWrite();
   // Takes the next group off the queues; under group_mutex_.
   std::vector<PendingWrite*> NextGroup();
   // The WAL is checkpointed by checkpointer_, on its own connection, once it holds

@@ -134,5 +134,57 @@ TEST_F(SqliteGroupCommit, BackgroundWritesAreNotStarvedByASteadyStreamOfOthers) 
   EXPECT_LT(interactive.load(), 4 * 5000) << "the worker finished only after the others stopped";
 }
 
+// WriteTogether: the writes inside are one transaction. When it fails, none is stored; a
+// write that failed inside and was handled there rolls back alone.
+TEST_F(SqliteGroupCommit, WritesTogetherAreStoredAllOrNone) {
+  const auto names = [&]() {
+    return store_->Read([](Connection& db) -> Result<std::vector<std::string>> {
+      auto select = db.Prepare("SELECT name FROM t ORDER BY name");
+      if (!select) {
+        return tl::unexpected(select.error());
+      }
+      std::vector<std::string> out;
+      while (true) {
+        auto row = select->Step();
+        if (!row) {
+          return tl::unexpected(row.error());
+        }
+        if (!*row) {
+          return out;
+        }
+        out.push_back(select->Text(0));
+      }
+    });
+  };
+  const Error fault{ErrorCode::kUnavailable, {}, "disk fault"};
+  const auto failing = [&]() -> Status {
+    return store_->Write([&](Connection& db) -> Status {
+      if (auto inserted = db.Exec("INSERT INTO t (name) VALUES ('half')"); !inserted) {
+        return inserted;
+      }
+      return tl::unexpected(fault);
+    });
+  };
+
+  auto failed = store_->WriteTogether([&]() -> Status {
+    if (auto first = Insert("activities"); !first) {
+      return first;
+    }
+    return failing();  // the done marks
+  });
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().message, "disk fault");
+  EXPECT_EQ(names().value(), std::vector<std::string>{});
+
+  ASSERT_TRUE(store_->WriteTogether([&]() -> Status {
+    if (auto first = Insert("activities"); !first) {
+      return first;
+    }
+    EXPECT_FALSE(failing());  // handled here: its own insert is undone, not the first
+    return Insert("done marks");
+  }));
+  EXPECT_EQ(names().value(), (std::vector<std::string>{"activities", "done marks"}));
+}
+
 }  // namespace
 }  // namespace worklog::store::sqlite
