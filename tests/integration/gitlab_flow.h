@@ -5,11 +5,12 @@
 
 #include <fcntl.h>
 #include <httplib.h>
-#include <signal.h>
 #include <spawn.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -31,8 +32,6 @@
 #include "store/store.h"
 #include "support/server_process.h"
 #include "support/temp_dir.h"
-
-extern char** environ;
 
 namespace worklog::testing {
 
@@ -75,17 +74,17 @@ inline std::string FormEncode(const std::string& text) {
     if (std::isalnum(u) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
       out += c;
     } else {
-      char buffer[4];
-      std::snprintf(buffer, sizeof(buffer), "%%%02X", static_cast<unsigned>(u));
-      out += buffer;
+      std::array<char, 4> buffer{};
+      std::snprintf(buffer.data(), buffer.size(), "%%%02X", static_cast<unsigned>(u));
+      out += buffer.data();
     }
   }
   return out;
 }
 
 inline std::string HtmlUnescape(std::string text) {
-  const std::pair<std::string_view, std::string_view> entities[] = {
-      {"&quot;", "\""}, {"&#39;", "'"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}};
+  const std::array<std::pair<std::string_view, std::string_view>, 5> entities = {
+      {{"&quot;", "\""}, {"&#39;", "'"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}}};
   for (const auto& [entity, plain] : entities) {
     for (std::size_t at = text.find(entity); at != std::string::npos;
          at = text.find(entity, at + plain.size())) {
@@ -174,14 +173,14 @@ class Browser {
     httplib::Headers headers;
     std::string cookie;
     for (const auto& [name, value] : jar_[parts.origin]) {
-      cookie += (cookie.empty() ? "" : "; ") + name + "=" + value;
+      cookie.append(cookie.empty() ? "" : "; ").append(name).append("=").append(value);
     }
     if (!cookie.empty()) {
       headers.emplace("Cookie", cookie);
     }
-    httplib::Result result = method == "POST" ? client.Post(parts.target.c_str(), headers, form,
+    httplib::Result result = method == "POST" ? client.Post(parts.target, headers, form,
                                                             "application/x-www-form-urlencoded")
-                                              : client.Get(parts.target.c_str(), headers);
+                                              : client.Get(parts.target, headers);
     Page page;
     page.url = url;
     if (!result) {
@@ -271,6 +270,8 @@ class SimProcess {
   SimProcess() = default;
   SimProcess(const SimProcess&) = delete;
   SimProcess& operator=(const SimProcess&) = delete;
+  SimProcess(SimProcess&&) = delete;
+  SimProcess& operator=(SimProcess&&) = delete;
   ~SimProcess() {
     if (pid_ > 0) {
       ::kill(pid_, SIGTERM);
@@ -286,6 +287,7 @@ class SimProcess {
         WORKLOG_BINARY, "gitlab-sim", "--listen",     "127.0.0.1:0",
         "--seed",       "empty",      "--root-token", std::string(kRootToken)};
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (auto& arg : args) {
       argv.push_back(arg.data());
     }
@@ -330,10 +332,10 @@ class SimProcess {
     // The simulator's own endpoints (/-/sim/...) as they are; the rest under /api/v4.
     const std::string target = path.starts_with("/-/") ? path : "/api/v4" + path;
     httplib::Result result =
-        method == "POST"     ? client.Post(target.c_str(), headers, body.dump(), "application/json")
-        : method == "PUT"    ? client.Put(target.c_str(), headers, body.dump(), "application/json")
-        : method == "DELETE" ? client.Delete(target.c_str(), headers)
-                             : client.Get(target.c_str(), headers);
+        method == "POST"     ? client.Post(target, headers, body.dump(), "application/json")
+        : method == "PUT"    ? client.Put(target, headers, body.dump(), "application/json")
+        : method == "DELETE" ? client.Delete(target, headers)
+                             : client.Get(target, headers);
     Reply reply;
     if (result) {
       reply.status = result->status;
@@ -356,7 +358,7 @@ class SimProcess {
     if (!start_branch.empty()) {
       body["start_branch"] = start_branch;
     }
-    httplib::Result result = client.Post(target.c_str(), headers, body.dump(), "application/json");
+    httplib::Result result = client.Post(target, headers, body.dump(), "application/json");
     Reply reply;
     if (result) {
       reply.status = result->status;
