@@ -89,3 +89,42 @@ TEST(PostgresPool, AWaitingRequestGetsAConnectionBeforeWaitingBackgroundWork) {
 
 }  // namespace
 }  // namespace worklog::store
+
+namespace worklog::store {
+namespace {
+
+// Webhook deliveries queued for the next group commit (InboxInsertGroups) wait for the
+// database outside the pool: a GitLab worker asking for a connection, though one is free,
+// gets it only once they are on their way.
+TEST(PostgresPool, BackgroundWorkWaitsForDeliveriesQueuedForTheirGroup) {
+  auto database = worklog::testing::PgTestDatabase::Create();
+  ASSERT_TRUE(database) << database.error().message;
+  postgres::Pool pool((*database)->url(), 4);
+  pool.AddWaiting(3);
+  std::mutex mutex;
+  bool worker_has_one = false;  // Guarded by mutex.
+  std::thread worker([&] {
+    const BackgroundWrites background;
+    auto lease = pool.Acquire();
+    EXPECT_TRUE(lease) << lease.error().message;
+    std::lock_guard lock(mutex);
+    worker_has_one = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  {
+    auto person = pool.Acquire();  // people are not held back
+    ASSERT_TRUE(person) << person.error().message;
+  }
+  pool.AddWaiting(-2);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_FALSE(worker_has_one) << "the worker went before a queued delivery";
+  }
+  pool.AddWaiting(-1);
+  worker.join();
+  EXPECT_TRUE(worker_has_one);
+}
+
+}  // namespace
+}  // namespace worklog::store

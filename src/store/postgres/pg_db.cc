@@ -332,6 +332,12 @@ Result<Pool::Lease> Pool::Acquire() {
   return Lease(this, std::move(*connection), background);
 }
 
+void Pool::AddWaiting(int count) {
+  std::lock_guard lock(mutex_);
+  others_waiting_ += count;
+  PassOn();
+}
+
 void Pool::PassOn() {
   if (!Free()) {
     return;

@@ -171,6 +171,11 @@ class Pool {
 
   Result<Lease> Acquire();
 
+  // `count` callers (negative: fewer) now wait for the database outside the pool (for a
+  // group of webhook deliveries: InboxInsertGroups); background work waits for them as it
+  // waits for those queued here.
+  void AddWaiting(int count);
+
   // Runs `fn(Connection&)` -> Result<T>. When it fails because the connection was lost
   // and `retry_on_lost_connection` is set (the operation is safe to repeat), runs it once
   // more on a fresh connection.

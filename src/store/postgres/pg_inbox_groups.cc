@@ -54,6 +54,7 @@ Result<InboxInsertResult> InboxInsertGroups::Insert(const InboxRow& row) {
   Waiting me{.row = row};
   std::unique_lock lock(mutex_);
   queue_.push_back(&me);
+  pool_.AddWaiting(1);
   while (!me.done) {
     if (running_ >= max_groups_ || queue_.empty()) {
       finished_.wait(lock);
@@ -63,6 +64,7 @@ Result<InboxInsertResult> InboxInsertGroups::Insert(const InboxRow& row) {
     const std::size_t size = std::min(queue_.size(), kMaxGroup);
     std::vector<Waiting*> group(queue_.begin(), queue_.begin() + static_cast<long>(size));
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(size));
+    pool_.AddWaiting(-static_cast<int>(size));
     ++running_;
     lock.unlock();
     Store(group);

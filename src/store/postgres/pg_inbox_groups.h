@@ -27,7 +27,10 @@ struct InboxRow {
 // the deliveries that arrive while a group is being stored wait, and the next group stores
 // them all with one statement (arrays of the rows, in binary) and one commit, which makes
 // them all durable at once; every caller returns once its own delivery is. At most
-// `max_groups` groups run at a time, each on a connection of the pool.
+// `max_groups` groups run at a time, each on a connection of the pool. The deliveries
+// queued for the next group count as waiting for the pool: the GitLab workers' background
+// writes wait for them (Pool), as they waited for the acknowledgements that each held a
+// connection, so that a burst of webhooks is acknowledged first and normalized after.
 class InboxInsertGroups {
  public:
   static constexpr std::size_t kMaxGroup = 256;
