@@ -107,7 +107,8 @@ Result<InboxInsertResult> SqliteInbox::Insert(std::string_view delivery_id,
 Result<std::vector<InboxDelivery>> SqliteInbox::ClaimPending(int limit, std::string_view worker,
                                                              TimePoint lease_until) {
   const int64_t now = ToMicros(store_.clock().Now());
-  return store_.Write([&](Connection& db) -> Result<std::vector<InboxDelivery>> {
+  // A lease: a power loss that takes it back leaves the deliveries claimable again.
+  return store_.WriteLease([&](Connection& db) -> Result<std::vector<InboxDelivery>> {
     auto claim = db.Prepare(kClaimDeliveries);
     if (!claim) {
       return tl::unexpected(claim.error());

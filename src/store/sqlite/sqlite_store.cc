@@ -299,6 +299,24 @@ void SqliteStore::CommitInGroup(PendingWrite& write) {
 void SqliteStore::RunGroup(const std::vector<PendingWrite*>& group) {
   std::lock_guard lock(write_mutex_);
   Connection& db = *writer_;
+  // A group of leases only commits without its fsync (set outside a transaction).
+  const bool unsynced = std::all_of(group.begin(), group.end(),
+                                    [](const PendingWrite* write) { return write->lease; });
+  const struct Synchronous {
+    Connection& db;
+    bool relaxed;
+    Synchronous(Connection& connection, bool relax)
+        : db(connection), relaxed(relax && db.RunCached("PRAGMA synchronous = NORMAL")) {}
+    ~Synchronous() {
+      if (relaxed) {
+        (void)db.RunCached("PRAGMA synchronous = FULL");
+      }
+    }
+    Synchronous(const Synchronous&) = delete;
+    Synchronous& operator=(const Synchronous&) = delete;
+    Synchronous(Synchronous&&) = delete;
+    Synchronous& operator=(Synchronous&&) = delete;
+  } synchronous(db, unsynced);
   if (group.size() == 1) {
     auto transaction = Transaction::Begin(db);
     if (!transaction) {

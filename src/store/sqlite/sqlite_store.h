@@ -29,6 +29,7 @@ struct PendingWrite {
   std::function<bool(Connection&)> run;  // false: the write failed (its own error)
   std::optional<Error> error;            // the transaction failed: nothing was written
   bool background = false;               // BackgroundWrites::Active() of the caller
+  bool lease = false;                    // WriteLease: needs no fsync of its own
   bool done = false;                     // guarded by SqliteStore::group_mutex_
   // Signalled once when done, or when this write is handed the lead of the next group.
   std::condition_variable wake;
@@ -143,18 +144,19 @@ class SqliteStore final : public Store {
       (void)outer->RunCached("RELEASE nested_write");
       return nested;
     }
-    std::optional<R> result;
-    PendingWrite write;
-    write.background = BackgroundWrites::Active();
-    write.run = [&](Connection& db) {
-      result.emplace(fn(db));
-      return result->has_value();
-    };
-    CommitInGroup(write);
-    if (write.error) {
-      return tl::unexpected(std::move(*write.error));
+    return WriteInGroup(std::forward<Fn>(fn), /*lease=*/false);
+  }
+
+  // Write for a lease (a worker's claim on queued work): committed without an fsync of its
+  // own when its whole group is leases. Visible at once and kept when the process dies; a
+  // power loss may take it back, together with every commit after it (the WAL is synced in
+  // order: the next synced commit makes it durable), and the work is claimed again.
+  template <typename Fn>
+  auto WriteLease(Fn&& fn) -> std::invoke_result_t<Fn&, Connection&> {
+    if (RunningWrite() != nullptr) {
+      return Write(std::forward<Fn>(fn));
     }
-    return std::move(*result);
+    return WriteInGroup(std::forward<Fn>(fn), /*lease=*/true);
   }
 
   // Store::WriteTogether: `writes` in one transaction (one group member), durable once.
@@ -181,6 +183,24 @@ class SqliteStore final : public Store {
 
  private:
   Result<int64_t> ApplyMigrations();  // how many were applied
+  // Queues `fn` for the next group of its kind and waits for its commit.
+  template <typename Fn>
+  auto WriteInGroup(Fn&& fn, bool lease) -> std::invoke_result_t<Fn&, Connection&> {
+    using R = std::invoke_result_t<Fn&, Connection&>;
+    std::optional<R> result;
+    PendingWrite write;
+    write.background = BackgroundWrites::Active();
+    write.lease = lease;
+    write.run = [&](Connection& db) {
+      result.emplace(fn(db));
+      return result->has_value();
+    };
+    CommitInGroup(write);
+    if (write.error) {
+      return tl::unexpected(std::move(*write.error));
+    }
+    return std::move(*result);
+  }
   void CommitInGroup(PendingWrite& write);
   // The writer connection while the calling thread runs a write on it, else nullptr.
   static Connection* RunningWrite();

@@ -186,5 +186,40 @@ TEST_F(SqliteGroupCommit, WritesTogetherAreStoredAllOrNone) {
   EXPECT_EQ(names().value(), (std::vector<std::string>{"activities", "done marks"}));
 }
 
+// A worker's claim (WriteLease) is committed and seen at once; the writes after it are
+// fsynced again as every other write.
+TEST_F(SqliteGroupCommit, ALeaseIsSeenAtOnceAndTheWritesAfterItAreSyncedAgain) {
+  const auto count = [&]() {
+    return store_->Read([](Connection& db) -> Result<int64_t> {
+      auto select = db.Prepare("SELECT count(*) FROM t");
+      if (!select) {
+        return tl::unexpected(select.error());
+      }
+      if (auto row = select->Step(); !row) {
+        return tl::unexpected(row.error());
+      }
+      return select->Int(0);
+    });
+  };
+  {
+    const BackgroundWrites background;
+    ASSERT_TRUE(store_->WriteLease(
+        [](Connection& db) { return db.Exec("INSERT INTO t (name) VALUES ('claim')"); }));
+  }
+  EXPECT_EQ(count().value_or(-1), 1);
+  auto synchronous = store_->Write([](Connection& db) -> Result<int64_t> {
+    auto pragma = db.Prepare("PRAGMA synchronous");
+    if (!pragma) {
+      return tl::unexpected(pragma.error());
+    }
+    if (auto row = pragma->Step(); !row) {
+      return tl::unexpected(row.error());
+    }
+    return pragma->Int(0);
+  });
+  ASSERT_TRUE(synchronous) << synchronous.error().message;
+  EXPECT_EQ(*synchronous, 2);  // FULL
+}
+
 }  // namespace
 }  // namespace worklog::store::sqlite
