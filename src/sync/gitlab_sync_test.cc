@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "common/crypto.h"
+#include "store/sqlite/sqlite_db.h"
 #include "support/temp_dir.h"
 
 namespace worklog::sync {
@@ -100,6 +101,15 @@ class GitlabSyncTest : public ::testing::Test {
       EXPECT_TRUE(store_->Jobs().Complete((*job)->id));
     }
   }
+
+  // Another connection to the database file (a fault the store cannot see coming).
+  void Sql(const std::string& sql) {
+    auto db = store::sqlite::Connection::Open(dir_.File("worklog.db"));
+    ASSERT_TRUE(db) << db.error().message;
+    ASSERT_TRUE((*db)->Exec(sql));
+  }
+
+  int64_t Activities() { return store_->Activities().Count().value_or(-1); }
 
   FakeClock clock_{At(2026, 11, 24, 9)};
   worklog::testing::TempDir dir_;
@@ -307,6 +317,64 @@ TEST_F(GitlabSyncTest, WebhookSmartCommitsReachTheHandlerWithTheirAuthoredTime) 
   EXPECT_EQ(seen, (std::vector<std::string>{key, key}));
   ASSERT_EQ(times.size(), 2u);
   EXPECT_EQ(times[1], At(2026, 11, 24, 7));
+}
+
+// A worker's batch of webhook deliveries: its activities and the done marks of its
+// deliveries are one write.
+
+// A push of one plain commit (no smart-commit time) to the monitored project 11.
+std::string Push(char sha) {
+  const std::string id(40, sha);
+  return R"json({"object_kind": "push", "event_name": "push",
+    "before": "95790bf891e76fee5e1747ab589903a6a1f80f22", "after": ")json" +
+         id + R"json(", "ref": "refs/heads/main", "user_id": 4, "user_name": "Dev",
+    "project_id": 11, "project": {"id": 11, "path_with_namespace": "acme/api", "web_url": "u"},
+    "commits": [{"id": ")json" +
+         id + R"json(", "message": "PROJ-7 plain", "timestamp": "2026-11-24T08:00:00Z",
+      "url": "u", "author": {"name": "Dev", "email": "dev@example.com"}}],
+    "total_commits_count": 1})json";
+}
+
+TEST_F(GitlabSyncTest, AFaultMarkingTheBatchDoneLeavesNeitherItsActivitiesNorItsMarks) {
+  for (const char sha : {'a', 'b'}) {
+    ASSERT_EQ(store_->Inbox().Insert(std::string(1, sha), "Push Hook", Push(sha), clock_.Now()),
+              store::InboxInsertResult::kStored);
+  }
+  // The done marks fail after the activities were written: the batch, then each delivery
+  // alone.
+  Sql(R"sql(CREATE TRIGGER done_fault BEFORE UPDATE OF status ON webhook_inbox
+            WHEN NEW.status = 'done' BEGIN SELECT RAISE(ABORT, 'disk fault'); END)sql");
+  auto handled = sync_->RunInboxBatch("w");
+  ASSERT_TRUE(handled) << handled.error().message;
+  EXPECT_EQ(*handled, 0);
+  EXPECT_EQ(store_->Inbox().CountPending().value_or(-1), 2);
+  EXPECT_EQ(Activities(), 0);
+
+  // Once the fault is gone, the deliveries are claimed again after their lease: both
+  // commits stored and both deliveries done.
+  Sql("DROP TRIGGER done_fault");
+  clock_.Advance(sync_->options().inbox_lease + seconds(1));
+  handled = sync_->RunInboxBatch("w");
+  ASSERT_TRUE(handled) << handled.error().message;
+  EXPECT_EQ(*handled, 2);
+  EXPECT_EQ(store_->Inbox().CountPending().value_or(-1), 0);
+  EXPECT_EQ(Activities(), 2);
+}
+
+TEST_F(GitlabSyncTest, ADeliveryThatFailsAloneDoesNotHoldBackTheRestOfItsBatch) {
+  for (const char sha : {'a', 'b', 'c'}) {
+    ASSERT_EQ(store_->Inbox().Insert(std::string(1, sha), "Push Hook", Push(sha), clock_.Now()),
+              store::InboxInsertResult::kStored);
+  }
+  // The commit of the second push cannot be stored (the batch's write fails with it).
+  Sql(R"sql(CREATE TRIGGER commit_fault BEFORE INSERT ON activities
+            WHEN hex(NEW.sha) LIKE 'BBBB%' OR NEW.sha LIKE 'bbbb%'
+            BEGIN SELECT RAISE(ABORT, 'disk fault'); END)sql");
+  auto handled = sync_->RunInboxBatch("w");
+  ASSERT_TRUE(handled) << handled.error().message;
+  EXPECT_EQ(*handled, 2);
+  EXPECT_EQ(store_->Inbox().CountPending().value_or(-1), 1);
+  EXPECT_EQ(Activities(), 2);
 }
 
 }  // namespace

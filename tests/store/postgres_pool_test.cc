@@ -47,12 +47,6 @@ TEST(PostgresPool, RecoversAfterTheServerDropsItsConnections) {
   EXPECT_TRUE(created) << created.error().message;
 }
 
-}  // namespace
-}  // namespace worklog::store
-
-namespace worklog::store {
-namespace {
-
 // Both connections are taken; a GitLab worker asks for one, then a person's request does.
 // The first connection given back goes to the person: background work waits while anyone
 // else waits (and holds at most half of the pool).
@@ -86,12 +80,6 @@ TEST(PostgresPool, AWaitingRequestGetsAConnectionBeforeWaitingBackgroundWork) {
   ASSERT_EQ(order.size(), 2u);
   EXPECT_EQ(order[0], "person");
 }
-
-}  // namespace
-}  // namespace worklog::store
-
-namespace worklog::store {
-namespace {
 
 // Webhook deliveries queued for the next group commit (InboxInsertGroups) wait for the
 // database outside the pool: a GitLab worker asking for a connection, though one is free,

@@ -43,6 +43,22 @@ class SqliteGroupCommit : public ::testing::Test {
     return order_;
   }
 
+  // The one integer `sql` answers (e.g. a count, a pragma).
+  static Result<int64_t> Integer(Connection& db, const std::string& sql) {
+    auto select = db.Prepare(sql);
+    if (!select) {
+      return tl::unexpected(select.error());
+    }
+    if (auto row = select->Step(); !row) {
+      return tl::unexpected(row.error());
+    }
+    return select->Int(0);
+  }
+
+  Result<int64_t> Rows() {
+    return store_->Read([](Connection& db) { return Integer(db, "SELECT count(*) FROM t"); });
+  }
+
   testing::TempDir dir_;
   SystemClock clock_;
   std::unique_ptr<SqliteStore> store_;
@@ -91,16 +107,7 @@ TEST_F(SqliteGroupCommit, AWritePeopleWaitOnGoesAheadOfQueuedBackgroundWrites) {
   EXPECT_EQ(order[0], "background 0");
   EXPECT_EQ(order[1], "acknowledgement");
   // Nothing was lost: every write is in the table.
-  auto count = store_->Read([](Connection& db) -> Result<int64_t> {
-    auto select = db.Prepare("SELECT count(*) FROM t");
-    if (!select) {
-      return tl::unexpected(select.error());
-    }
-    if (auto row = select->Step(); !row) {
-      return tl::unexpected(row.error());
-    }
-    return select->Int(0);
-  });
+  auto count = Rows();
   ASSERT_TRUE(count);
   EXPECT_EQ(*count, 10);
 }
@@ -189,34 +196,14 @@ TEST_F(SqliteGroupCommit, WritesTogetherAreStoredAllOrNone) {
 // A worker's claim (WriteLease) is committed and seen at once; the writes after it are
 // fsynced again as every other write.
 TEST_F(SqliteGroupCommit, ALeaseIsSeenAtOnceAndTheWritesAfterItAreSyncedAgain) {
-  const auto count = [&]() {
-    return store_->Read([](Connection& db) -> Result<int64_t> {
-      auto select = db.Prepare("SELECT count(*) FROM t");
-      if (!select) {
-        return tl::unexpected(select.error());
-      }
-      if (auto row = select->Step(); !row) {
-        return tl::unexpected(row.error());
-      }
-      return select->Int(0);
-    });
-  };
   {
     const BackgroundWrites background;
     ASSERT_TRUE(store_->WriteLease(
         [](Connection& db) { return db.Exec("INSERT INTO t (name) VALUES ('claim')"); }));
   }
-  EXPECT_EQ(count().value_or(-1), 1);
-  auto synchronous = store_->Write([](Connection& db) -> Result<int64_t> {
-    auto pragma = db.Prepare("PRAGMA synchronous");
-    if (!pragma) {
-      return tl::unexpected(pragma.error());
-    }
-    if (auto row = pragma->Step(); !row) {
-      return tl::unexpected(row.error());
-    }
-    return pragma->Int(0);
-  });
+  EXPECT_EQ(Rows().value_or(-1), 1);
+  auto synchronous =
+      store_->Write([](Connection& db) { return Integer(db, "PRAGMA synchronous"); });
   ASSERT_TRUE(synchronous) << synchronous.error().message;
   EXPECT_EQ(*synchronous, 2);  // FULL
 }
