@@ -14,7 +14,7 @@
 namespace worklog::store::sqlite {
 namespace {
 
-constexpr int kMaxReaders = 4;
+constexpr int kMaxReaders = 16;
 // The most writes one group commit takes: bounds how long the first of them waits.
 constexpr std::size_t kMaxGroup = 256;
 // The most background writes one group takes when no other write is waiting (one when
