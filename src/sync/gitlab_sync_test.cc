@@ -51,7 +51,7 @@ class GitlabSyncTest : public ::testing::Test {
     ASSERT_TRUE(store_->Migrate());
     auto key = SecretBox::FromKey(std::string(SecretBox::kKeyBytes, 'k'));
     ASSERT_TRUE(key);
-    secrets_ = std::make_unique<SecretBox>(std::move(*key));
+    secrets_ = std::make_unique<SecretBox>(*key);
     gitlab::ClientOptions client_options;
     client_options.retry.max_attempts = 1;
     org_ = std::make_unique<OrgGitlab>(*store_, clock_, transport_, *secrets_, client_options);
@@ -230,6 +230,7 @@ TEST_F(GitlabSyncTest, AFirstRetentionRunOverAManyDeliveryBacklogRemovesThemAll)
   }
   auto claimed = store_->Inbox().ClaimPending(2500, "w", clock_.Now() + minutes(1)).value();
   std::vector<int64_t> ids;
+  ids.reserve(claimed.size());
   for (const auto& delivery : claimed) {
     ids.push_back(delivery.id);
   }

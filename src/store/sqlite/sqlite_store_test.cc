@@ -79,7 +79,7 @@ TEST_F(SqliteGroupCommit, AWritePeopleWaitOnGoesAheadOfQueuedBackgroundWrites) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
       }
       std::lock_guard lock(order_mutex_);
-      order_.push_back("background 0");
+      order_.emplace_back("background 0");
       return db.Exec("INSERT INTO t (name) VALUES ('background 0')");
     }));
   });
@@ -118,6 +118,7 @@ TEST_F(SqliteGroupCommit, BackgroundWritesAreNotStarvedByASteadyStreamOfOthers) 
   std::atomic<bool> background_done = false;
   std::atomic<int> interactive = 0;
   std::vector<std::thread> people;
+  people.reserve(4);
   for (int t = 0; t < 4; ++t) {
     people.emplace_back([&, t] {
       for (int i = 0; i < 5000 && !background_done; ++i) {
