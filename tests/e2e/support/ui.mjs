@@ -14,6 +14,18 @@ export async function expectText(locator, pattern, ms = 10000) {
   assert.fail(`expected text ${pattern} but saw: ${JSON.stringify(seen.slice(0, 500))}`);
 }
 
+// Waits until `check()` (e.g. on the fake API's state) holds: the pages update the screen
+// before their request reaches the server (optimistic switches), so the screen alone does not
+// say the request arrived.
+export async function expectEventually(check, what, ms = 10000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`expected ${what}`);
+}
+
 export async function expectVisible(locator, ms = 10000) {
   await locator.first().waitFor({ state: 'visible', timeout: ms });
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { openBrowser } from '../support/browser.mjs';
 import { startFakeApi } from '../support/fake-api.mjs';
-import { checkPage, expectGone, expectText, expectVisible, signIn } from '../support/ui.mjs';
+import { checkPage, expectEventually, expectGone, expectText, expectVisible, signIn } from '../support/ui.mjs';
 
 const today = new Date().toISOString().slice(0, 10); // the browser and the fake both run in UTC
 
@@ -107,7 +107,10 @@ describe('worklog UI pages', () => {
     assert.equal(await page.getByRole('switch', { name: 'Monitor acme/web' }).isChecked(), true);
     await page.getByRole('switch', { name: 'Monitor acme/web' }).click();
     await expectText(page.getByRole('status'), '2 of 3 projects monitored');
-    assert.equal(api.state.projects.find((p) => p.path_with_namespace === 'acme/web').monitored, false);
+    await expectEventually(
+      () => api.state.projects.find((p) => p.path_with_namespace === 'acme/web').monitored === false,
+      'the change of acme/web to reach the API',
+    );
     await checkPage(page, 'pages-06-projects', browser);
 
     await page.getByRole('navigation', { name: 'GitLab integration' }).getByRole('link', { name: 'Organization' }).click();
