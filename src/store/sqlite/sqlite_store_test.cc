@@ -4,6 +4,7 @@
 #include <chrono>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -43,8 +44,9 @@ class SqliteGroupCommit : public ::testing::Test {
     return order_;
   }
 
-  // The one integer `sql` answers (e.g. a count, a pragma).
-  static Result<int64_t> Integer(Connection& db, const std::string& sql) {
+  // The one integer `sql` answers (e.g. a count, a pragma). `sql` is a literal: Prepare
+  // caches statements by the address of their text.
+  static Result<int64_t> Integer(Connection& db, std::string_view sql) {
     auto select = db.Prepare(sql);
     if (!select) {
       return tl::unexpected(select.error());
