@@ -26,6 +26,17 @@ export async function expectEventually(check, what, ms = 10000) {
   assert.fail(`expected ${what}`);
 }
 
+// Waits until `locator` (a panel) has finished loading: My Work's tab panel is aria-busy from
+// the moment its week changes until the new week's data is on screen.
+export async function expectSettled(locator, ms = 10000) {
+  await locator.first().waitFor({ state: 'visible', timeout: ms });
+  const deadline = Date.now() + ms;
+  while ((await locator.first().getAttribute('aria-busy')) === 'true') {
+    if (Date.now() > deadline) assert.fail(`the panel still loads after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export async function expectVisible(locator, ms = 10000) {
   await locator.first().waitFor({ state: 'visible', timeout: ms });
 }

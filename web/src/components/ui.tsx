@@ -61,26 +61,31 @@ export function useAction<A extends unknown[], R>(fn: (...args: A) => Promise<R>
 }
 
 // Loads data on mount and when `deps` change; `reload` fetches again.
+// Loads `fn()` and again whenever `deps` change. While a reload runs the last data stays on
+// screen with `loading` set, from the very render in which `deps` changed (before the effect
+// starts the request), so a panel can say it is busy instead of showing old data as current.
 export function useLoad<T>(fn: () => Promise<T>, deps: unknown[]) {
-  const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean }>({ loading: true });
+  const key = JSON.stringify(deps);
+  const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean; key?: string }>({ loading: true });
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let live = true;
-    setState((s) => ({ data: s.data, loading: true }));
+    setState((s) => ({ data: s.data, loading: true, key }));
     fn().then(
-      (data) => live && setState({ data, loading: false }),
-      (e) => live && setState({ error: errorOf(e), loading: false }),
+      (data) => live && setState({ data, loading: false, key }),
+      (e) => live && setState({ error: errorOf(e), loading: false, key }),
     );
     return () => {
       live = false;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [...deps, tick]);
+  }, [key, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  const set = useCallback((data: T) => setState({ data, loading: false }), []);
+  const set = useCallback((data: T) => setState({ data, loading: false, key }), [key]);
   // Changes the loaded data from its latest value (safe across awaits, unlike `set`).
   const update = useCallback((change: (data: T | undefined) => T | undefined) => setState((s) => ({ ...s, data: change(s.data) })), []);
-  return { ...state, reload, set, update };
+  const { key: loadedFor, ...shown } = state;
+  return { ...shown, loading: state.loading || loadedFor !== key, reload, set, update };
 }
 
 type ButtonProps = JSX.HTMLAttributes<HTMLButtonElement> & {

@@ -94,7 +94,14 @@ export function MyWorkPage() {
         )}
       </div>
       <Tabs current={tab} onSelect={(t) => go({ tab: t === 'feed' ? null : t })} />
-      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} class="tab-panel" tabIndex={0}>
+      <div
+        role="tabpanel"
+        id={`panel-${tab}`}
+        aria-labelledby={`tab-${tab}`}
+        class="tab-panel"
+        tabIndex={0}
+        aria-busy={(tab === 'feed' ? feed.loading : tab === 'timesheet' ? worklogs.loading : feed.loading || worklogs.loading) ? 'true' : undefined}
+      >
         {tab === 'feed' &&
           (feedAvailable ? (
             <ActivityFeed feed={feed} timeZone={user.timezone} onLogged={afterLogged} />
