@@ -61,7 +61,7 @@ format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 lint: build/dev/build.ninja
-	run-clang-tidy -j $(JOBS) -p build/dev -quiet 'src/|tools/'
+	run-clang-tidy -j $(JOBS) -p build/dev -quiet '$(CURDIR)/(src|tools)/'
 
 hooks:
 	git config core.hooksPath tools/git-hooks

@@ -25,7 +25,7 @@ TEST(FeedCache, ServesABodyOnlyUnderTheStampItWasStoredWith) {
 }
 
 TEST(FeedCache, DropsTheLeastRecentlyUsedBeyondItsCapacity) {
-  FeedCache cache(3 * 1000);
+  FeedCache cache(std::size_t{3} * 1000);
   cache.Put("a", "1", Body(700));
   cache.Put("b", "1", Body(700));
   cache.Put("c", "1", Body(700));

@@ -16,17 +16,19 @@
 #include <spawn.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -42,8 +44,6 @@
 #include "cli/commands.h"
 #include "common/crypto.h"
 #include "gitlab-sim/sim.h"
-
-extern char** environ;
 
 namespace worklog::cli {
 namespace {
@@ -65,11 +65,11 @@ struct DemoPerson {
   const char* name;
 };
 constexpr DemoPerson kDeveloper{"carol", "Carol Chen"};
-constexpr DemoPerson kStaff[] = {kDeveloper,
-                                 {"dave", "Dave Dubois"},
-                                 {"erin", "Erin Evans"},
-                                 {"frank", "Frank Fischer"},
-                                 {"grace", "Grace Green"}};
+constexpr auto kStaff = std::to_array<DemoPerson>({kDeveloper,
+                                                   {"dave", "Dave Dubois"},
+                                                   {"erin", "Erin Evans"},
+                                                   {"frank", "Frank Fischer"},
+                                                   {"grace", "Grace Green"}});
 constexpr const char* kOwner = "alice";  // Owner of acme in the simulator
 constexpr const char* kCallbackPath = "/apps/gitlab/oauth/callback";
 
@@ -83,8 +83,8 @@ std::string FormEncode(const std::string& text) {
 }
 
 std::string HtmlUnescape(std::string text) {
-  const std::pair<std::string_view, std::string_view> entities[] = {
-      {"&quot;", "\""}, {"&#39;", "'"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}};
+  const auto entities = std::to_array<std::pair<std::string_view, std::string_view>>(
+      {{"&quot;", "\""}, {"&#39;", "'"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}});
   for (const auto& [entity, plain] : entities) {
     for (std::size_t at = text.find(entity); at != std::string::npos;
          at = text.find(entity, at + plain.size())) {
@@ -142,7 +142,10 @@ class DemoBrowser {
     httplib::Headers headers;
     std::string cookie;
     for (const auto& [name, value] : jar_[origin]) {
-      cookie += (cookie.empty() ? "" : "; ") + name + "=" + value;
+      if (!cookie.empty()) {
+        cookie += "; ";
+      }
+      cookie.append(name).append("=").append(value);
     }
     if (!cookie.empty()) {
       headers.emplace("Cookie", cookie);
@@ -246,8 +249,8 @@ pid_t SpawnSelf(const std::vector<std::string>& args, const std::string& log, in
   raw.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  int pipe_fds[2] = {-1, -1};
-  if (stdin_fd != nullptr && ::pipe(pipe_fds) == 0) {
+  std::array<int, 2> pipe_fds = {-1, -1};
+  if (stdin_fd != nullptr && ::pipe(pipe_fds.data()) == 0) {
     posix_spawn_file_actions_adddup2(&actions, pipe_fds[0], STDIN_FILENO);
     posix_spawn_file_actions_addclose(&actions, pipe_fds[1]);
   } else {
@@ -272,7 +275,8 @@ pid_t SpawnSelf(const std::vector<std::string>& args, const std::string& log, in
     *stdin_fd = pipe_fds[1];
   }
   if (failed != 0) {
-    throw DemoError(fmt::format("cannot start {}: {}", argv[0], std::strerror(failed)));
+    throw DemoError(
+        fmt::format("cannot start {}: {}", argv[0], std::generic_category().message(failed)));
   }
   return pid;
 }
@@ -467,7 +471,7 @@ int RunDemo(const DemoFlags& flags) {
     std::string pattern = (std::filesystem::temp_directory_path() / "worklog-demo-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
       fmt::print(stderr, "worklog demo: cannot create a data directory: {}\n",
-                 std::strerror(errno));
+                 std::generic_category().message(errno));
       return 1;
     }
     data_dir = pattern;

@@ -38,7 +38,8 @@ void AddMigrateCommand(CLI::App& app, int& exit_code) {
   command->callback([db_url, &exit_code] { exit_code = RunMigrate(*db_url); });
 }
 
-const CommandRegistration kRegistration("migrate", &AddMigrateCommand);
+// Static registration, as in every cmd_*.cc; its only possible exception is std::bad_alloc.
+const CommandRegistration kRegistration("migrate", &AddMigrateCommand);  // NOLINT(cert-err58-cpp)
 
 }  // namespace
 }  // namespace worklog::cli

@@ -122,7 +122,9 @@ Result<SecretBox> SecretBox::FromKey(std::string_view key) {
 
 Result<SecretBox> SecretBox::FromEnvironmentOrFile(const std::string& data_dir) {
   EnsureCryptoInitialized();
-  if (const char* env = std::getenv("WORKLOG_SECRET_KEY"); env != nullptr && *env != '\0') {
+  // Read at start; nothing in worklog sets the environment.
+  const char* env = std::getenv("WORKLOG_SECRET_KEY");  // NOLINT(concurrency-mt-unsafe)
+  if (env != nullptr && *env != '\0') {
     auto key = HexDecode(env);
     if (!key) {
       return tl::unexpected(key.error());

@@ -18,7 +18,7 @@ bool Valid(std::string_view text) { return CheckJson(text, kDeep) == JsonCheck::
 TEST(CheckJsonTest, AcceptsWhatJsonIs) {
   for (const char* text :
        {"{}", "[]", "0", "-0", "1.5e-3", "-12E+7", "\"\"", "true", "false", "null", " \t\r\n{} ",
-        "{\"a\":[1,{\"b\":null}],\"c\":\"\\u00e9\\ud83d\\ude00\\n\\\"\"}", "\xEF\xBB\xBF{}",
+        R"({"a":[1,{"b":null}],"c":"\u00e9\ud83d\ude00\n\""})", "\xEF\xBB\xBF{}",
         "\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\"", "1e-400", "[1,2,3]"}) {
     EXPECT_TRUE(Valid(text)) << text;
     EXPECT_TRUE(nlohmann::json::accept(text)) << text;
@@ -45,11 +45,11 @@ TEST(CheckJsonTest, RefusesWhatJsonIsNot) {
                            "True",
                            "'a'",
                            "\"a",
-                           "\"\\x\"",
-                           "\"\\u12\"",
-                           "\"\\udc00\"",
-                           "\"\\ud800\"",
-                           "\"\\ud800\\u0041\"",
+                           R"("\x")",
+                           R"("\u12")",
+                           R"("\udc00")",
+                           R"("\ud800")",
+                           R"("\ud800\u0041")",
                            "\"a\tb\"",
                            "\"\xC0\xAF\"",
                            "\"\xED\xA0\x80\"",

@@ -1,7 +1,6 @@
 #include "common/process_memory.h"
 
 #include <cstring>
-#include <memory>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -9,7 +8,7 @@
 namespace worklog {
 namespace {
 
-constexpr int64_t kMiB = 1024 * 1024;
+constexpr int64_t kMiB = int64_t{1024} * 1024;
 
 TEST(ProcessMemoryTest, ReadsCurrentAndPeakResidentMemory) {
   const ResidentMemory memory = ReadResidentMemory();
@@ -24,16 +23,16 @@ TEST(ProcessMemoryTest, ReleasingGivesBackFreeMemoryHeldInTheMiddleOfTheHeap) {
   // 64 MiB of 16 KiB blocks, each followed by a small block that stays: once the big ones
   // are freed, the heap cannot shrink from its top, and the freed pages stay resident until
   // they are released.
-  constexpr std::size_t kBlock = 16 * 1024;
+  constexpr std::size_t kBlock = std::size_t{16} * 1024;
   constexpr int kBlocks = 4096;
   std::vector<char*> big;
-  std::vector<std::unique_ptr<char[]>> pins;
+  std::vector<std::vector<char>> pins;
   big.reserve(kBlocks);
   pins.reserve(kBlocks);
   for (int i = 0; i < kBlocks; ++i) {
     big.push_back(new char[kBlock]);
     std::memset(big.back(), i & 0x7f, kBlock);
-    pins.push_back(std::make_unique<char[]>(32));
+    pins.emplace_back(32);
   }
   int64_t checksum = 0;
   for (char* block : big) {
@@ -74,7 +73,7 @@ TEST(ProcessMemoryTest, ConfiguringMallocKeepsAllocationsWorking) {
   GTEST_SKIP() << "AddressSanitizer replaces malloc: glibc's mallopt settings do not apply";
 #endif
   EXPECT_TRUE(ConfigureMalloc(MallocSettings{}));
-  auto large = std::make_unique<char[]>(1024 * 1024);
+  std::vector<char> large(std::size_t{1024} * 1024);
   large[0] = 'x';
   EXPECT_EQ(large[0], 'x');
 }

@@ -52,11 +52,11 @@ std::string TargetActionKey(ActionTarget target, int64_t project_id, int64_t iid
     case TimePart::kNone:
       return fmt::format("{}:{}:{}:{}", prefix, project_id, iid, action);
     case TimePart::kBucket: {
-      constexpr int64_t window =
+      constexpr int64_t kWindow =
           std::chrono::duration_cast<std::chrono::seconds>(kActionKeyWindow).count();
       const int64_t seconds = UnixSeconds(occurred_at);
       // Floor division, so times before 1970 bucket consistently too.
-      const int64_t bucket = (seconds >= 0 ? seconds : seconds - window + 1) / window * window;
+      const int64_t bucket = (seconds >= 0 ? seconds : seconds - kWindow + 1) / kWindow * kWindow;
       return fmt::format("{}:{}:{}:{}:{}:{}", prefix, project_id, iid, action, actor, bucket);
     }
     case TimePart::kExact:

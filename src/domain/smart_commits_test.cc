@@ -24,7 +24,7 @@ TEST(JiraSmartCommit, LogsWeeksDaysHoursAndMinutesWithTheComment) {
 
 TEST(JiraSmartCommit, WorkingDayAndWeekLengthsAreConfigurable) {
   EXPECT_EQ(Seconds("PROJ-7 #time 1w 1d", {.hours_per_day = 6, .days_per_week = 4}),
-            4 * 6 * kHour + 6 * kHour);
+            6 * kHour * 4 + 6 * kHour);
 }
 
 TEST(JiraSmartCommit, UnitsInAnyOrderAndTheKeyAnywhereInTheMessage) {
@@ -79,7 +79,7 @@ TEST(GitlabTimeMarker, LogsHoursAndMinutes) {
 TEST(GitlabTimeMarker, MonthIsFourWorkingWeeks) {
   EXPECT_EQ(Seconds("Fix #1 @1mo"), 4 * kWeek);  // 160 h, GitLab's days_per_month: 20
   EXPECT_EQ(Seconds("Fix #1 @2mo1d"), 8 * kWeek + kDay);
-  EXPECT_EQ(Seconds("Fix #1 @1mo", {.hours_per_day = 7, .days_per_week = 4}), 4 * 4 * 7 * kHour);
+  EXPECT_EQ(Seconds("Fix #1 @1mo", {.hours_per_day = 7, .days_per_week = 4}), 7 * kHour * 4 * 4);
 }
 
 TEST(GitlabTimeMarker, AllUnitsAddUp) {

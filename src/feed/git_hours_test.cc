@@ -13,6 +13,7 @@ constexpr int64_t kMinute = 60;
 
 std::vector<int64_t> Every(int64_t minutes, int count) {
   std::vector<int64_t> times;
+  times.reserve(static_cast<std::size_t>(count));
   for (int i = 0; i < count; ++i) {
     times.push_back(kStart + i * minutes * kMinute);
   }

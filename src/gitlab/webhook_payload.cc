@@ -167,7 +167,7 @@ Result<Normalized> ReadPush(const json& payload, const NormalizeOptions& options
 // created_at.
 Result<TimePoint> ActionTime(const json& attributes, std::string_view action,
                              const NormalizeOptions& options) {
-  constexpr std::string_view path = "object_attributes";
+  constexpr std::string_view kPath = "object_attributes";
   std::string_view own;
   if (action == "opened") {
     own = "created_at";
@@ -183,7 +183,7 @@ Result<TimePoint> ActionTime(const json& attributes, std::string_view action,
     if (key.empty()) {
       continue;
     }
-    auto at = OptionalTime(attributes, key, path);
+    auto at = OptionalTime(attributes, key, kPath);
     if (!at) {
       return tl::unexpected(at.error());
     }
@@ -362,7 +362,7 @@ Result<Normalized> NormalizeWebhook(std::string_view event, std::string_view bod
   const std::string kind = OptionalString(*payload, "object_kind");
   if (!known->object_kind.empty() && !kind.empty() && kind != known->object_kind) {
     return InvalidArgument("object_kind",
-                           fmt::format("object_kind \"{}\" does not match {} \"{}\"",
+                           fmt::format(R"(object_kind "{}" does not match {} "{}")",
                                        internal::Shown(kind), kEventField, known->name));
   }
   return Dispatch(known->handler, *payload, options);

@@ -7,6 +7,7 @@
 // - Limits: bodies over the limit, deep nesting and invalid UTF-8 on every JSON route and
 //   the webhook receiver get a 4xx naming the problem; the server keeps serving.
 // - Security headers on every answer: API, errors (404/405/413), the OAuth callback, UI.
+#include <array>
 #include <chrono>
 #include <deque>
 #include <filesystem>
@@ -33,7 +34,7 @@ namespace {
 using ::testing::HasSubstr;
 
 enum class Role { kAnonymous, kUser, kOther, kAdmin };
-constexpr Role kRoles[] = {Role::kAnonymous, Role::kUser, Role::kOther, Role::kAdmin};
+constexpr std::array<Role, 4> kRoles = {Role::kAnonymous, Role::kUser, Role::kOther, Role::kAdmin};
 
 const char* RoleName(Role role) {
   switch (role) {
@@ -68,7 +69,7 @@ struct Row {
   bool json_body = false;  // takes a JSON body: checked for limits, nesting, UTF-8
 };
 
-constexpr char kPassword[] = "correct horse battery";
+constexpr const char* kPassword = "correct horse battery";
 
 class SecurityMatrix : public ::testing::Test {
  protected:
@@ -230,7 +231,7 @@ class SecurityMatrix : public ::testing::Test {
                                  {"timezone", "UTC"}}
                       .dump()};
     };
-    const auto installed = [this](Call call) {
+    const auto installed = [this](const Call& call) {
       return [this, call] {
         (void)Send("POST", "/api/v1/apps/gitlab/install", {}, AuthOf(Role::kAdmin));
         return call;
@@ -329,7 +330,7 @@ class SecurityMatrix : public ::testing::Test {
     return rows;
   }
 
-  static constexpr char kWorklogBody[] =
+  static constexpr const char* kWorklogBody =
       R"({"issue_key":"PROJ-1","start_date":"2026-11-24","start_time":"09:00","duration_seconds":60})";
 
   worklog::testing::TempDir dir_;
@@ -361,8 +362,8 @@ TEST_F(SecurityMatrix, EveryRouteIsInTheMatrixAndEveryRoleGetsWhatDesignSays) {
 
   int checked = 0;
   for (const auto& row : rows) {
-    const int expected[] = {row.anonymous, row.user, row.other, row.admin};
-    for (int i = 0; i < 4; ++i) {
+    const std::array<int, 4> expected = {row.anonymous, row.user, row.other, row.admin};
+    for (std::size_t i = 0; i < kRoles.size(); ++i) {
       const Call call = row.make();
       const Response response = Send(row.method, call.target, call.body, AuthOf(kRoles[i]));
       EXPECT_EQ(response.status, expected[i]) << row.method << " " << call.target << " as "

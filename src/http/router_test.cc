@@ -5,7 +5,7 @@
 namespace worklog::http {
 namespace {
 
-Handler Named(std::string name) {
+Handler Named(const std::string& name) {
   return [name](const Request&) {
     Response response;
     response.body = name;

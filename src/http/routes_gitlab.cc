@@ -1,5 +1,8 @@
 // The GitLab organization connection, the OAuth callback of both flows, the projects, and
 // the caller's own GitLab connection (DESIGN §1, §5).
+#include <array>
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 #include "app/app.h"
@@ -44,9 +47,9 @@ Response Connect(app::App& app, const Request& request) {
   if (auto known = RejectUnknownFields(*body, {"base_url", "client_id", "client_secret"}); !known) {
     return ErrorResponse(known.error());
   }
-  std::string values[3];
-  const char* names[3] = {"base_url", "client_id", "client_secret"};
-  for (int i = 0; i < 3; ++i) {
+  std::array<std::string, 3> values;
+  const std::array<const char*, 3> names = {"base_url", "client_id", "client_secret"};
+  for (std::size_t i = 0; i < names.size(); ++i) {
     auto value = OptionalString(*body, names[i]);
     if (!value) {
       return ErrorResponse(value.error());

@@ -75,7 +75,7 @@ gitlab::OAuthClient OrgGitlab::OAuth(gitlab::OAuthApp app) const {
   options.clock = &clock_;
   options.retry = client_options_.retry;
   options.sleeper = client_options_.sleeper;
-  return gitlab::OAuthClient(transport_, std::move(app), options);
+  return {transport_, std::move(app), options};
 }
 
 void OrgGitlab::RecordSyncError(int64_t generation, std::string_view message) {

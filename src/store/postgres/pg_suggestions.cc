@@ -83,6 +83,7 @@ Result<std::vector<std::string>> PgSuggestions::FilterHandled(
       return tl::unexpected(rows.error());
     }
     std::vector<std::string> ids;
+    ids.reserve(static_cast<std::size_t>(rows->size()));
     for (int i = 0; i < rows->size(); ++i) {
       ids.push_back(rows->Text(i, 0));
     }
