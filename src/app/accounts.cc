@@ -248,34 +248,28 @@ Result<Principal> Accounts::AuthenticateSession(std::string_view session_id) {
     return Unauthenticated("session is unknown or expired");
   }
   const std::string id_hash = Sha256Hex(session_id);
-  auto session = store_.Sessions().Get(id_hash, clock_.Now());
-  if (!session) {
-    return tl::unexpected(AsUnauthenticated(session.error(), "session"));
+  // The session and its user in one read.
+  auto found = store_.Sessions().Get(id_hash, clock_.Now());
+  if (!found) {
+    return tl::unexpected(AsUnauthenticated(found.error(), "session"));
   }
-  auto user = store_.Users().Get(session->user_id);
-  if (!user) {
-    return tl::unexpected(AsUnauthenticated(user.error(), "session"));
-  }
-  return Principal{.user = std::move(*user),
+  return Principal{.user = std::move(found->user),
                    .method = AuthMethod::kSession,
                    .session_id_hash = id_hash,
-                   .csrf_token = std::move(session->csrf_token)};
+                   .csrf_token = std::move(found->session.csrf_token)};
 }
 
 Result<Principal> Accounts::AuthenticateBearer(std::string_view token) {
   if (!token.starts_with(kApiTokenPrefix) || token.size() > 256) {
     return Unauthenticated("API token is unknown");
   }
-  auto stored = store_.Sessions().GetApiToken(Sha256Hex(token));
-  if (!stored) {
-    return tl::unexpected(AsUnauthenticated(stored.error(), "API token"));
-  }
-  auto user = store_.Users().Get(stored->user_id);
-  if (!user) {
-    return tl::unexpected(AsUnauthenticated(user.error(), "API token"));
+  // The token and its user in one read.
+  auto found = store_.Sessions().GetApiToken(Sha256Hex(token));
+  if (!found) {
+    return tl::unexpected(AsUnauthenticated(found.error(), "API token"));
   }
   Principal principal;
-  principal.user = std::move(*user);
+  principal.user = std::move(found->user);
   principal.method = AuthMethod::kBearer;
   return principal;
 }

@@ -47,6 +47,18 @@ struct ApiToken {
   TimePoint created_at{};
 };
 
+// A session or API token with the user it belongs to: every authenticated request reads
+// both, in one query (one round trip on PostgreSQL).
+struct SessionWithUser {
+  Session session;
+  domain::User user;
+};
+
+struct ApiTokenWithUser {
+  ApiToken token;
+  domain::User user;
+};
+
 struct WorklogQuery {
   std::optional<int64_t> user_id;  // empty: every user's (administrators only)
   std::string from_date;           // inclusive, "YYYY-MM-DD"
@@ -83,13 +95,13 @@ class SessionRepository {
 
   virtual Status Create(const Session& session) = 0;
   // kNotFound when absent or expired at `now`.
-  virtual Result<Session> Get(std::string_view id_hash, TimePoint now) = 0;
+  virtual Result<SessionWithUser> Get(std::string_view id_hash, TimePoint now) = 0;
   virtual Status Delete(std::string_view id_hash) = 0;
   virtual Status DeleteExpired(TimePoint now) = 0;
 
   virtual Result<ApiToken> CreateApiToken(int64_t user_id, std::string_view name,
                                           std::string_view token_hash) = 0;
-  virtual Result<ApiToken> GetApiToken(std::string_view token_hash) = 0;  // kNotFound
+  virtual Result<ApiTokenWithUser> GetApiToken(std::string_view token_hash) = 0;  // kNotFound
 
   // Failed sign-ins per key ("account:…", "address:…"), in the database so that every node
   // counts the same failures. RecordSignInFailure counts one atomically (concurrent calls

@@ -104,8 +104,9 @@ TEST_P(UserContract, UpdatingAMissingUserIsNotFound) {
   EXPECT_EQ(store().Users().Update(ghost).error().code, ErrorCode::kNotFound);
 }
 
-TEST_P(SessionContract, SessionIsFoundUntilItExpires) {
-  const auto user = AddUser("ada@example.com");
+TEST_P(SessionContract, SessionIsFoundWithItsUserUntilItExpires) {
+  AddUser("someone-else@example.com");
+  const auto user = AddUser("ada@example.com", domain::Role::kAdmin);
   const Session session{.id_hash = "hash-1",
                         .user_id = user.id,
                         .csrf_token = "csrf-1",
@@ -115,9 +116,18 @@ TEST_P(SessionContract, SessionIsFoundUntilItExpires) {
 
   auto found = store().Sessions().Get("hash-1", clock_.Now() + hours(7));
   ASSERT_TRUE(found) << found.error().message;
-  EXPECT_EQ(found->user_id, user.id);
-  EXPECT_EQ(found->csrf_token, "csrf-1");
-  EXPECT_EQ(found->expires_at, session.expires_at);
+  EXPECT_EQ(found->session.id_hash, "hash-1");
+  EXPECT_EQ(found->session.user_id, user.id);
+  EXPECT_EQ(found->session.csrf_token, "csrf-1");
+  EXPECT_EQ(found->session.created_at, session.created_at);
+  EXPECT_EQ(found->session.expires_at, session.expires_at);
+  // The request runs as the session's owner, read in the same query.
+  EXPECT_EQ(found->user.id, user.id);
+  EXPECT_EQ(found->user.email, "ada@example.com");
+  EXPECT_EQ(found->user.role, domain::Role::kAdmin);
+  EXPECT_EQ(found->user.timezone, user.timezone);
+  EXPECT_EQ(found->user.password_hash, user.password_hash);
+  EXPECT_EQ(found->user.created_at, user.created_at);
 
   EXPECT_EQ(store().Sessions().Get("hash-1", session.expires_at).error().code,
             ErrorCode::kNotFound);
@@ -161,7 +171,8 @@ TEST_P(SessionContract, SessionForAMissingUserIsRejected) {
   EXPECT_EQ(created.error().code, ErrorCode::kNotFound);
 }
 
-TEST_P(SessionContract, ApiTokenIsFoundByItsHash) {
+TEST_P(SessionContract, ApiTokenIsFoundByItsHashWithItsUser) {
+  AddUser("someone-else@example.com");
   const auto user = AddUser("ada@example.com");
   auto token = store().Sessions().CreateApiToken(user.id, "ci", "sha256-of-token");
   ASSERT_TRUE(token) << token.error().message;
@@ -170,9 +181,14 @@ TEST_P(SessionContract, ApiTokenIsFoundByItsHash) {
 
   auto found = store().Sessions().GetApiToken("sha256-of-token");
   ASSERT_TRUE(found) << found.error().message;
-  EXPECT_EQ(found->id, token->id);
-  EXPECT_EQ(found->user_id, user.id);
-  EXPECT_EQ(found->name, "ci");
+  EXPECT_EQ(found->token.id, token->id);
+  EXPECT_EQ(found->token.user_id, user.id);
+  EXPECT_EQ(found->token.name, "ci");
+  EXPECT_EQ(found->token.token_hash, "sha256-of-token");
+  EXPECT_EQ(found->token.created_at, token->created_at);
+  EXPECT_EQ(found->user.id, user.id);
+  EXPECT_EQ(found->user.email, "ada@example.com");
+  EXPECT_EQ(found->user.role, domain::Role::kUser);
   EXPECT_EQ(store().Sessions().GetApiToken("unknown").error().code, ErrorCode::kNotFound);
 }
 

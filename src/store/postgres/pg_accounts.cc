@@ -41,9 +41,12 @@ constexpr std::string_view kInsertSession = R"sql(
   VALUES ($1, $2, $3, $4, $5)
 )sql";
 
+// The user's columns first, as ReadUser reads them, then the session's.
 constexpr std::string_view kSelectSession = R"sql(
-  SELECT id_hash, user_id, csrf_token, created_at_us, expires_at_us
-  FROM sessions WHERE id_hash = $1 AND expires_at_us > $2
+  SELECT u.id, u.email, u.name, u.role, u.timezone, u.password_hash, u.auto_log_day_end,
+         u.created_at_us, s.id_hash, s.csrf_token, s.created_at_us, s.expires_at_us
+  FROM sessions s JOIN users u ON u.id = s.user_id
+  WHERE s.id_hash = $1 AND s.expires_at_us > $2
 )sql";
 
 constexpr std::string_view kDeleteSession = "DELETE FROM sessions WHERE id_hash = $1";
@@ -56,9 +59,15 @@ constexpr std::string_view kInsertApiToken = R"sql(
   RETURNING id, user_id, name, token_hash, created_at_us
 )sql";
 
+// The user's columns first, as ReadUser reads them, then the token's.
 constexpr std::string_view kSelectApiToken = R"sql(
-  SELECT id, user_id, name, token_hash, created_at_us FROM api_tokens WHERE token_hash = $1
+  SELECT u.id, u.email, u.name, u.role, u.timezone, u.password_hash, u.auto_log_day_end,
+         u.created_at_us, t.id, t.name, t.token_hash, t.created_at_us
+  FROM api_tokens t JOIN users u ON u.id = t.user_id
+  WHERE t.token_hash = $1
 )sql";
+
+constexpr int kUserColumns = 8;  // ReadUser's
 
 Result<domain::User> ReadUser(const Rows& rows, int row) {
   domain::User user;
@@ -231,8 +240,8 @@ Status PgSessions::Create(const Session& session) {
       /*retry_on_lost_connection=*/false);
 }
 
-Result<Session> PgSessions::Get(std::string_view id_hash, TimePoint now) {
-  return store_.pool().Run([&](Connection& db) -> Result<Session> {
+Result<SessionWithUser> PgSessions::Get(std::string_view id_hash, TimePoint now) {
+  return store_.pool().Run([&](Connection& db) -> Result<SessionWithUser> {
     auto rows = db.Exec(kSelectSession, Params().Add(id_hash).Add(ToMicros(now)));
     if (!rows) {
       return tl::unexpected(rows.error());
@@ -240,11 +249,17 @@ Result<Session> PgSessions::Get(std::string_view id_hash, TimePoint now) {
     if (rows->empty()) {
       return NotFound("session not found or expired");
     }
-    return Session{.id_hash = rows->Text(0, 0),
-                   .user_id = rows->Int(0, 1),
-                   .csrf_token = rows->Text(0, 2),
-                   .created_at = FromMicros(rows->Int(0, 3)),
-                   .expires_at = FromMicros(rows->Int(0, 4))};
+    auto user = ReadUser(*rows, 0);
+    if (!user) {
+      return tl::unexpected(user.error());
+    }
+    constexpr int kSession = kUserColumns;
+    return SessionWithUser{.session = {.id_hash = rows->Text(0, kSession),
+                                       .user_id = user->id,
+                                       .csrf_token = rows->Text(0, kSession + 1),
+                                       .created_at = FromMicros(rows->Int(0, kSession + 2)),
+                                       .expires_at = FromMicros(rows->Int(0, kSession + 3))},
+                           .user = std::move(*user)};
   });
 }
 
@@ -274,8 +289,8 @@ Result<ApiToken> PgSessions::CreateApiToken(int64_t user_id, std::string_view na
       /*retry_on_lost_connection=*/false);
 }
 
-Result<ApiToken> PgSessions::GetApiToken(std::string_view token_hash) {
-  return store_.pool().Run([&](Connection& db) -> Result<ApiToken> {
+Result<ApiTokenWithUser> PgSessions::GetApiToken(std::string_view token_hash) {
+  return store_.pool().Run([&](Connection& db) -> Result<ApiTokenWithUser> {
     auto rows = db.Exec(kSelectApiToken, Params().Add(token_hash));
     if (!rows) {
       return tl::unexpected(rows.error());
@@ -283,7 +298,17 @@ Result<ApiToken> PgSessions::GetApiToken(std::string_view token_hash) {
     if (rows->empty()) {
       return NotFound("api token not found");
     }
-    return ReadApiToken(*rows, 0);
+    auto user = ReadUser(*rows, 0);
+    if (!user) {
+      return tl::unexpected(user.error());
+    }
+    constexpr int kToken = kUserColumns;
+    return ApiTokenWithUser{.token = {.id = rows->Int(0, kToken),
+                                      .user_id = user->id,
+                                      .name = rows->Text(0, kToken + 1),
+                                      .token_hash = rows->Text(0, kToken + 2),
+                                      .created_at = FromMicros(rows->Int(0, kToken + 3))},
+                            .user = std::move(*user)};
   });
 }
 

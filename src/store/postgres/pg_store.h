@@ -33,12 +33,12 @@ class PgSessions final : public SessionRepository {
  public:
   explicit PgSessions(PgStore& store) : store_(store) {}
   Status Create(const Session& session) override;
-  Result<Session> Get(std::string_view id_hash, TimePoint now) override;
+  Result<SessionWithUser> Get(std::string_view id_hash, TimePoint now) override;
   Status Delete(std::string_view id_hash) override;
   Status DeleteExpired(TimePoint now) override;
   Result<ApiToken> CreateApiToken(int64_t user_id, std::string_view name,
                                   std::string_view token_hash) override;
-  Result<ApiToken> GetApiToken(std::string_view token_hash) override;
+  Result<ApiTokenWithUser> GetApiToken(std::string_view token_hash) override;
   Status RecordSignInFailure(std::string_view key, const SignInLimit& limit,
                              TimePoint now) override;
   Result<std::optional<TimePoint>> SignInLockedUntil(std::string_view key, TimePoint now) override;

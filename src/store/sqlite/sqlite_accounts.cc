@@ -41,9 +41,12 @@ constexpr std::string_view kInsertSession = R"sql(
   VALUES (?1, ?2, ?3, ?4, ?5)
 )sql";
 
+// The user's columns first, as ReadUser reads them, then the session's.
 constexpr std::string_view kSelectSession = R"sql(
-  SELECT id_hash, user_id, csrf_token, created_at_us, expires_at_us
-  FROM sessions WHERE id_hash = ?1 AND expires_at_us > ?2
+  SELECT u.id, u.email, u.name, u.role, u.timezone, u.password_hash, u.auto_log_day_end,
+         u.created_at_us, s.id_hash, s.csrf_token, s.created_at_us, s.expires_at_us
+  FROM sessions s JOIN users u ON u.id = s.user_id
+  WHERE s.id_hash = ?1 AND s.expires_at_us > ?2
 )sql";
 
 constexpr std::string_view kDeleteSession = "DELETE FROM sessions WHERE id_hash = ?1";
@@ -56,9 +59,15 @@ constexpr std::string_view kInsertApiToken = R"sql(
   RETURNING id, user_id, name, token_hash, created_at_us
 )sql";
 
+// The user's columns first, as ReadUser reads them, then the token's.
 constexpr std::string_view kSelectApiToken = R"sql(
-  SELECT id, user_id, name, token_hash, created_at_us FROM api_tokens WHERE token_hash = ?1
+  SELECT u.id, u.email, u.name, u.role, u.timezone, u.password_hash, u.auto_log_day_end,
+         u.created_at_us, t.id, t.name, t.token_hash, t.created_at_us
+  FROM api_tokens t JOIN users u ON u.id = t.user_id
+  WHERE t.token_hash = ?1
 )sql";
+
+constexpr int kUserColumns = 8;  // ReadUser's
 
 Result<domain::User> ReadUser(const Statement& row) {
   domain::User user;
@@ -245,20 +254,28 @@ Status SqliteSessions::Create(const Session& session) {
   });
 }
 
-Result<Session> SqliteSessions::Get(std::string_view id_hash, TimePoint now) {
-  return store_.Read([&](Connection& db) -> Result<Session> {
+Result<SessionWithUser> SqliteSessions::Get(std::string_view id_hash, TimePoint now) {
+  return store_.Read([&](Connection& db) -> Result<SessionWithUser> {
     auto select = db.Prepare(kSelectSession);
     if (!select) {
       return tl::unexpected(select.error());
     }
     select->Bind(1, id_hash).Bind(2, ToMicros(now));
-    return QueryOne<Session>(*select, "session not found or expired", [](const Statement& row) {
-      return Session{.id_hash = row.Text(0),
-                     .user_id = row.Int(1),
-                     .csrf_token = row.Text(2),
-                     .created_at = FromMicros(row.Int(3)),
-                     .expires_at = FromMicros(row.Int(4))};
-    });
+    return QueryOne<SessionWithUser>(
+        *select, "session not found or expired",
+        [](const Statement& row) -> Result<SessionWithUser> {
+          auto user = ReadUser(row);
+          if (!user) {
+            return tl::unexpected(user.error());
+          }
+          constexpr int kSession = kUserColumns;
+          return SessionWithUser{.session = {.id_hash = row.Text(kSession),
+                                             .user_id = user->id,
+                                             .csrf_token = row.Text(kSession + 1),
+                                             .created_at = FromMicros(row.Int(kSession + 2)),
+                                             .expires_at = FromMicros(row.Int(kSession + 3))},
+                                 .user = std::move(*user)};
+        });
   });
 }
 
@@ -303,14 +320,27 @@ Result<ApiToken> SqliteSessions::CreateApiToken(int64_t user_id, std::string_vie
   });
 }
 
-Result<ApiToken> SqliteSessions::GetApiToken(std::string_view token_hash) {
-  return store_.Read([&](Connection& db) -> Result<ApiToken> {
+Result<ApiTokenWithUser> SqliteSessions::GetApiToken(std::string_view token_hash) {
+  return store_.Read([&](Connection& db) -> Result<ApiTokenWithUser> {
     auto select = db.Prepare(kSelectApiToken);
     if (!select) {
       return tl::unexpected(select.error());
     }
     select->Bind(1, token_hash);
-    return QueryOne<ApiToken>(*select, "api token not found", ReadApiToken);
+    return QueryOne<ApiTokenWithUser>(
+        *select, "api token not found", [](const Statement& row) -> Result<ApiTokenWithUser> {
+          auto user = ReadUser(row);
+          if (!user) {
+            return tl::unexpected(user.error());
+          }
+          constexpr int kToken = kUserColumns;
+          return ApiTokenWithUser{.token = {.id = row.Int(kToken),
+                                            .user_id = user->id,
+                                            .name = row.Text(kToken + 1),
+                                            .token_hash = row.Text(kToken + 2),
+                                            .created_at = FromMicros(row.Int(kToken + 3))},
+                                  .user = std::move(*user)};
+        });
   });
 }
 
