@@ -3,15 +3,18 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
 #include <optional>
+#include <system_error>
 #include <utility>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include "app/app.h"
 #include "common/crypto.h"
@@ -283,9 +286,10 @@ struct Server::Impl {
     // SO_REUSEADDR only: a restart binds at once past the old connections' TIME_WAIT. The
     // library's default also sets SO_REUSEPORT, with which a second serve on the same port
     // starts without a word and the kernel shares the connections between the two.
-    server.set_socket_options([](socket_t sock) {
+    server.set_socket_options([this](socket_t sock) {
       const int yes = 1;
       ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+      listen_socket = sock;  // only the listening socket comes here: see WidenBacklog
     });
     server.set_keep_alive_timeout(2);
     // A connection holds its thread for as long as it stays open: after 100 requests it is
@@ -378,6 +382,18 @@ struct Server::Impl {
     });
   }
 
+  // cpp-httplib 0.11 listens with a backlog of 5. When its acceptor thread waits for a core
+  // (2 cores, 32 busy connection threads) a burst of reconnects overflows that queue, and
+  // Linux drops the handshake's last ACK: the client sends its request on a connection the
+  // server has not accepted, and resends it after the 200 ms retransmission timeout (seen as
+  // 200 ms requests in wrk, TcpExtListenOverflows in nstat). listen() again on the bound
+  // socket only widens its queue (to net.core.somaxconn at most).
+  void WidenBacklog() const {
+    if (listen_socket >= 0 && ::listen(listen_socket, SOMAXCONN) != 0) {
+      spdlog::warn("cannot widen the listen backlog: {}", std::generic_category().message(errno));
+    }
+  }
+
   std::string ClientOf(const httplib::Request& in) const {
     return ClientAddress(in.remote_addr, in.get_header_value("X-Forwarded-For"),
                          options.trusted_proxies);
@@ -391,6 +407,7 @@ struct Server::Impl {
   Router router;
   StaticFiles static_files;
   httplib::Server server;
+  socket_t listen_socket = -1;  // set by Bind (through the socket options), before Run
 
   std::mutex run_mutex;
   std::condition_variable run_changed;
@@ -411,12 +428,14 @@ Result<int> Server::Bind(const std::string& host, int port) {
     if (bound <= 0) {
       return Unavailable(fmt::format("cannot listen on {}:0", host));
     }
+    impl_->WidenBacklog();
     return bound;
   }
   if (!impl_->server.bind_to_port(host, port)) {
     return Unavailable(
         fmt::format("cannot listen on {}:{} (in use, or not an address here?)", host, port));
   }
+  impl_->WidenBacklog();
   return port;
 }
 
