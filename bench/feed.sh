@@ -136,6 +136,53 @@ BENCH_RATE="$((paced_rate / 2))" wrk -t2 -c32 -d"${seconds}s" --latency -s "$BEN
   "$url" >"$work/feed-paced.txt"
 hwm_kib="$(vm_kib VmHWM)"
 rss_kib="$(vm_kib VmRSS)"
+# The ceiling of the closed loop on this machine: Debian's nginx (2 workers, event-driven, no
+# database, no authentication) sending the same gzipped month from a file in the page cache,
+# with the same wrk, 32 connections, in the same run. With wrk on the same 2 cores, the
+# closed loop's p99 is mostly the scheduler's: nginx's shows what any server reaches here.
+nginx_p99="" nginx_rps=""
+if [[ -x /usr/sbin/nginx ]]; then
+  curl -fsS -H "Accept-Encoding: gzip" -H "Authorization: Bearer $(head -1 "$feed_tokens")" \
+    "$url$feed_path" >"$work/month.json.gz"
+  nginx_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  # Workers as this user: they read the month from this run's private directory.
+  cat >"$work/nginx.conf" <<NGINX
+user $(id -un) $(id -gn);
+worker_processes 2;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    root $work;
+    location / {
+      default_type application/json;
+      add_header Content-Encoding gzip;
+      try_files /month.json.gz =404;
+    }
+  }
+}
+NGINX
+  /usr/sbin/nginx -c "$work/nginx.conf" -p "$work" &
+  nginx_pid=$!
+  for ((i = 0; i < 50; i++)); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$nginx_port/" 2>/dev/null && break
+    sleep 0.1
+  done
+  wrk -t2 -c32 -d"${seconds}s" --latency -s "$BENCH_LIB/healthz.lua" \
+    -H "Accept-Encoding: gzip" "http://127.0.0.1:$nginx_port/" >"$work/nginx.txt"
+  kill "$nginx_pid" 2>/dev/null
+  wait "$nginx_pid" 2>/dev/null
+  if [[ "$(wrk_field "$work/nginx.txt" errors)" == 0 ]]; then
+    nginx_p99="$(wrk_field "$work/nginx.txt" p99_ms)"
+    nginx_rps="$(wrk_field "$work/nginx.txt" rps)"
+  else
+    echo "feed.sh: the nginx ceiling answered errors; left out" >&2
+  fi
+fi
 stop_serve
 
 db_file="${feed_db#sqlite:}"
@@ -171,6 +218,11 @@ printf '%-44s %14s\n' "  feed bytes, gzipped first / re-read / JSON" "$gz_bytes 
 printf '%-44s %14s\n' "  baseline GET /healthz p99 ms" "$floor_p99"
 printf '%-44s %14s\n' "  baseline GET /healthz requests/s" "$(wrk_field "$work/healthz.txt" rps)"
 printf '%-44s %14s\n' "  feed p99 / healthz p99" "$(ratio "$feed_p99" "$floor_p99")"
+if [[ -n "$nginx_p99" ]]; then
+  printf '%-44s %14s\n' "  ceiling: nginx, same month bytes, p99 ms" "$nginx_p99"
+  printf '%-44s %14s\n' "  ceiling: nginx, same month bytes, req/s" "$nginx_rps"
+  printf '%-44s %14s\n' "  feed p99 / nginx p99" "$(ratio "$feed_p99" "$nginx_p99")"
+fi
 printf '%-44s %14s\n' "  suggestions in the sampled month" "$suggestions"
 printf '%-44s %14s\n' "  database bytes" "$bytes"
 printf '%-44s %14s\n' "  serve VmRSS MiB at the end" "$(awk -v k="$rss_kib" 'BEGIN { printf "%.1f", k / 1024 }')"
