@@ -37,6 +37,24 @@ export async function expectSettled(locator, ms = 10000) {
   }
 }
 
+// Waits until `locator`'s element has the keyboard focus: a page moves the focus after it
+// renders (a menu to its first item, a form to its first field), a moment after it shows.
+export async function expectFocused(locator, ms = 10000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const has = await locator.first().evaluate((el) => el === document.activeElement, null, { timeout: 1000 }).catch(() => false);
+    if (has) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const focused = await locator.first().page().evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return 'nothing';
+    const name = (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 80);
+    return `<${el.tagName.toLowerCase()}${el.getAttribute('role') ? ` role="${el.getAttribute('role')}"` : ''}> "${name}"`;
+  });
+  assert.fail(`expected the focus on ${locator} but it is on ${focused}`);
+}
+
 export async function expectVisible(locator, ms = 10000) {
   await locator.first().waitFor({ state: 'visible', timeout: ms });
 }

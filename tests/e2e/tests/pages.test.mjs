@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { openBrowser } from '../support/browser.mjs';
 import { startFakeApi } from '../support/fake-api.mjs';
-import { checkPage, expectEventually, expectGone, expectText, expectVisible, signIn } from '../support/ui.mjs';
+import { checkPage, expectEventually, expectFocused, expectGone, expectText, expectVisible, signIn } from '../support/ui.mjs';
 
 const today = new Date().toISOString().slice(0, 10); // the browser and the fake both run in UTC
 
@@ -145,7 +145,7 @@ describe('worklog UI pages', () => {
     await page.keyboard.press('ArrowDown');
     const menu = page.getByRole('menu', { name: 'Actions' });
     await expectVisible(menu);
-    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Connect with GitLab');
+    await expectFocused(menu.getByRole('menuitem', { name: 'Connect with GitLab' }));
     await checkPage(page, 'pages-09-actions-menu', browser);
     await page.keyboard.press('Enter');
 
@@ -237,7 +237,7 @@ describe('worklog UI pages', () => {
     await page.getByRole('tab', { name: 'Activity Feed' }).focus();
     await page.keyboard.press('ArrowRight');
     await expectVisible(page.getByRole('tab', { name: 'Timesheet', selected: true }));
-    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Timesheet');
+    await expectFocused(page.getByRole('tab', { name: 'Timesheet' }));
     const sheet = page.getByRole('tabpanel', { name: 'Timesheet' });
     await expectText(sheet.getByRole('row', { name: /PROJ-7/ }), '2h');
     await expectText(sheet.locator(`tfoot td[data-day="${today}"]`), '2h 45m');

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { openBrowser } from '../support/browser.mjs';
 import { startGitLabSim } from '../support/gitlab-sim.mjs';
 import { addUser, startWorklog } from '../support/server.mjs';
-import { checkPage, expectGone, expectSettled, expectText, expectVisible, signIn } from '../support/ui.mjs';
+import { checkPage, expectFocused, expectGone, expectSettled, expectText, expectVisible, signIn } from '../support/ui.mjs';
 
 const haveBinary = Boolean(process.env.WORKLOG_BINARY);
 
@@ -163,7 +163,7 @@ describe('the seed flow against gitlab-sim', { skip: haveBinary ? false : 'set W
     await logButton.focus();
     await page.keyboard.press('Enter');
     const issue = first.getByLabel('Issue');
-    assert.ok(await issue.evaluate((el) => el === document.activeElement), 'the Issue field has the focus');
+    await expectFocused(issue);
     if (!(await issue.inputValue())) await issue.fill('WEB-1');
     const issueKey = (await issue.inputValue()).toUpperCase();
     await first.getByLabel('Description').fill('Reviewed and shipped the demo work');
