@@ -177,6 +177,15 @@ class Store {
   // alone). Elsewhere (the default) each call commits on its own as it returns. Reads made
   // inside see only what was committed before.
   virtual Status WriteTogether(const std::function<Status()>& writes) { return writes(); }
+  // WriteTogether for writes whose every row can be made again from what is durable already
+  // (a worker's normalized webhook deliveries: the inbox keeps their bodies until they are
+  // marked done, in the same write). A back-end may commit them without waiting for the disk
+  // on their own: a power loss may take them back, and the work is then done again. SQLite's
+  // WAL is synced in order, so the next write that is synced (any acknowledgement, any
+  // worklog) makes them durable too. The default is WriteTogether.
+  virtual Status WriteDerived(const std::function<Status()>& writes) {
+    return WriteTogether(writes);
+  }
 };
 
 // `sqlite:PATH` (also `sqlite://PATH`) or `postgresql://…` / `postgres://…`.

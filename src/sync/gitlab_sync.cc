@@ -838,10 +838,10 @@ Result<int> GitlabSync::RunInboxBatch(std::string_view worker_id) {
       return tl::unexpected(marked.error());  // the leases run out; the batch is retried
     }
   } else {
-    // Otherwise the batch is one durable write: its activities (with the e-mails they
-    // reveal), the jobs fetching the commits a push left out, and the done marks of its
-    // deliveries. After a crash all of them are there or none (the deliveries are claimed
-    // again), and a webhook's acknowledgement queued behind the worker waits for one commit.
+    // Otherwise the batch is one write: its activities (with the e-mails they reveal), the
+    // jobs fetching the commits a push left out, and the done marks of its deliveries. After
+    // a crash all of them are there or none (the deliveries are claimed again), and a
+    // webhook's acknowledgement queued behind the worker waits for one commit.
     std::vector<int64_t> marked;
     std::vector<std::pair<const store::InboxDelivery*, Error>> refused;
     const auto batch = [&]() -> Status {
@@ -865,7 +865,9 @@ Result<int> GitlabSync::RunInboxBatch(std::string_view worker_id) {
       }
       return store_.Inbox().MarkAllDone(marked);
     };
-    const Status written = ready.empty() && done.empty() ? Status{} : store_.WriteTogether(batch);
+    // Everything in it comes from the deliveries, which stay pending in the inbox until
+    // the same write marks them done: it does not wait for the disk on its own.
+    const Status written = ready.empty() && done.empty() ? Status{} : store_.WriteDerived(batch);
     if (written) {
       done = std::move(marked);
     } else if (ready.empty()) {

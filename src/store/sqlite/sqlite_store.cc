@@ -255,6 +255,10 @@ Status SqliteStore::WriteTogether(const std::function<Status()>& writes) {
   return Write([&](Connection&) { return writes(); });
 }
 
+Status SqliteStore::WriteDerived(const std::function<Status()>& writes) {
+  return WriteLease([&](Connection&) { return writes(); });
+}
+
 std::vector<PendingWrite*> SqliteStore::NextGroup() {
   // Background writes get every other group while both kinds wait, so they never starve.
   const bool background =
@@ -304,7 +308,8 @@ void SqliteStore::CommitInGroup(PendingWrite& write) {
 void SqliteStore::RunGroup(const std::vector<PendingWrite*>& group) {
   std::lock_guard lock(write_mutex_);
   Connection& db = *writer_;
-  // A group of leases only commits without its fsync (set outside a transaction).
+  // A group of leases and derived writes only commits without its fsync (set outside a
+  // transaction).
   const bool unsynced = std::all_of(group.begin(), group.end(),
                                     [](const PendingWrite* write) { return write->lease; });
   const struct Synchronous {

@@ -29,7 +29,7 @@ struct PendingWrite {
   std::function<bool(Connection&)> run;  // false: the write failed (its own error)
   std::optional<Error> error;            // the transaction failed: nothing was written
   bool background = false;               // BackgroundWrites::Active() of the caller
-  bool lease = false;                    // WriteLease: needs no fsync of its own
+  bool lease = false;                    // WriteLease, WriteDerived: no fsync of its own
   bool done = false;                     // guarded by SqliteStore::group_mutex_
   // Signalled once when done, or when this write is handed the lead of the next group.
   std::condition_variable wake;
@@ -161,6 +161,8 @@ class SqliteStore final : public Store {
 
   // Store::WriteTogether: `writes` in one transaction (one group member), durable once.
   Status WriteTogether(const std::function<Status()>& writes) override;
+  // Store::WriteDerived: WriteTogether committed as a lease is (see WriteLease).
+  Status WriteDerived(const std::function<Status()>& writes) override;
 
   // Runs `fn(Connection&)` -> Result<T> on a reader connection in one read transaction.
   template <typename Fn>

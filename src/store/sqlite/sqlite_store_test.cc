@@ -211,5 +211,40 @@ TEST_F(SqliteGroupCommit, ALeaseIsSeenAtOnceAndTheWritesAfterItAreSyncedAgain) {
   EXPECT_EQ(*synchronous, 2);  // FULL
 }
 
+// A worker's normalized batch (WriteDerived) is one transaction committed without an fsync
+// of its own, seen at once; a failure inside stores none of it; the writes after it are
+// fsynced again.
+TEST_F(SqliteGroupCommit, ADerivedWriteIsCommittedWithoutItsOwnFsyncAndAllOrNone) {
+  int64_t inside = -1;
+  {
+    const BackgroundWrites background;
+    ASSERT_TRUE(store_->WriteDerived([&]() -> Status {
+      if (auto first = Insert("activities"); !first) {
+        return first;
+      }
+      auto synchronous =
+          store_->Write([](Connection& db) { return Integer(db, "PRAGMA synchronous"); });
+      if (!synchronous) {
+        return tl::unexpected(synchronous.error());
+      }
+      inside = *synchronous;
+      return Insert("done marks");
+    }));
+    EXPECT_EQ(inside, 1);  // NORMAL: the WAL is not synced at this commit
+    auto failed = store_->WriteDerived([&]() -> Status {
+      if (auto first = Insert("half"); !first) {
+        return first;
+      }
+      return tl::unexpected(Error{ErrorCode::kUnavailable, {}, "disk fault"});
+    });
+    ASSERT_FALSE(failed);
+  }
+  EXPECT_EQ(Rows().value_or(-1), 2);
+  auto synchronous =
+      store_->Write([](Connection& db) { return Integer(db, "PRAGMA synchronous"); });
+  ASSERT_TRUE(synchronous) << synchronous.error().message;
+  EXPECT_EQ(*synchronous, 2);  // FULL
+}
+
 }  // namespace
 }  // namespace worklog::store::sqlite
