@@ -117,7 +117,9 @@ for ((i = 0; i < 60; i++)); do
   sleep 1
   (($(cpu_ticks) - idle_before <= hz / 50)) && break
 done
-gz_bytes_reread="$(curl -fsS -H "Accept-Encoding: gzip" -H "Authorization: Bearer $(head -1 "$feed_tokens")" "$url$feed_path" | wc -c)"
+curl -fsS -H "Accept-Encoding: gzip" -H "Authorization: Bearer $(head -1 "$feed_tokens")" \
+  "$url$feed_path" >"$work/month.json.gz"
+gz_bytes_reread="$(wc -c <"$work/month.json.gz")"
 wrk -t2 -c32 -d2s -s "$BENCH_LIB/healthz.lua" "$url/healthz" >/dev/null
 ticks_before="$(cpu_ticks)"
 wrk -t2 -c32 -d"${seconds}s" --latency -s "$BENCH_LIB/healthz.lua" "$url/healthz" >"$work/healthz.txt"
@@ -140,10 +142,9 @@ rss_kib="$(vm_kib VmRSS)"
 # database, no authentication) sending the same gzipped month from a file in the page cache,
 # with the same wrk, 32 connections, in the same run. With wrk on the same 2 cores, the
 # closed loop's p99 is mostly the scheduler's: nginx's shows what any server reaches here.
+# The month is the one saved above (month.json.gz).
 nginx_p99="" nginx_rps=""
 if [[ -x /usr/sbin/nginx ]]; then
-  curl -fsS -H "Accept-Encoding: gzip" -H "Authorization: Bearer $(head -1 "$feed_tokens")" \
-    "$url$feed_path" >"$work/month.json.gz"
   nginx_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   # Workers as this user: they read the month from this run's private directory.
   cat >"$work/nginx.conf" <<NGINX

@@ -62,7 +62,7 @@ constexpr std::string_view kInsertApiToken = R"sql(
 // The user's columns first, as ReadUser reads them, then the token's.
 constexpr std::string_view kSelectApiToken = R"sql(
   SELECT u.id, u.email, u.name, u.role, u.timezone, u.password_hash, u.auto_log_day_end,
-         u.created_at_us, t.id, t.name, t.token_hash, t.created_at_us
+         u.created_at_us, t.id, t.user_id, t.name, t.token_hash, t.created_at_us
   FROM api_tokens t JOIN users u ON u.id = t.user_id
   WHERE t.token_hash = $1
 )sql";
@@ -86,12 +86,13 @@ Result<domain::User> ReadUser(const Rows& rows, int row) {
   return user;
 }
 
-ApiToken ReadApiToken(const Rows& rows, int row) {
-  return ApiToken{.id = rows.Int(row, 0),
-                  .user_id = rows.Int(row, 1),
-                  .name = rows.Text(row, 2),
-                  .token_hash = rows.Text(row, 3),
-                  .created_at = FromMicros(rows.Int(row, 4))};
+// A token's 5 columns of `row`, from column `first` on.
+ApiToken ReadApiToken(const Rows& rows, int row, int first) {
+  return ApiToken{.id = rows.Int(row, first),
+                  .user_id = rows.Int(row, first + 1),
+                  .name = rows.Text(row, first + 2),
+                  .token_hash = rows.Text(row, first + 3),
+                  .created_at = FromMicros(rows.Int(row, first + 4))};
 }
 
 Result<domain::User> OneUser(Result<Rows> rows, std::string_view missing) {
@@ -284,7 +285,7 @@ Result<ApiToken> PgSessions::CreateApiToken(int64_t user_id, std::string_view na
         if (!rows) {
           return tl::unexpected(rows.error());
         }
-        return ReadApiToken(*rows, 0);
+        return ReadApiToken(*rows, 0, 0);
       },
       /*retry_on_lost_connection=*/false);
 }
@@ -302,12 +303,7 @@ Result<ApiTokenWithUser> PgSessions::GetApiToken(std::string_view token_hash) {
     if (!user) {
       return tl::unexpected(user.error());
     }
-    constexpr int kToken = kUserColumns;
-    return ApiTokenWithUser{.token = {.id = rows->Int(0, kToken),
-                                      .user_id = user->id,
-                                      .name = rows->Text(0, kToken + 1),
-                                      .token_hash = rows->Text(0, kToken + 2),
-                                      .created_at = FromMicros(rows->Int(0, kToken + 3))},
+    return ApiTokenWithUser{.token = ReadApiToken(*rows, 0, kUserColumns),
                             .user = std::move(*user)};
   });
 }

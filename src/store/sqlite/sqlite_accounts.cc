@@ -62,7 +62,7 @@ constexpr std::string_view kInsertApiToken = R"sql(
 // The user's columns first, as ReadUser reads them, then the token's.
 constexpr std::string_view kSelectApiToken = R"sql(
   SELECT u.id, u.email, u.name, u.role, u.timezone, u.password_hash, u.auto_log_day_end,
-         u.created_at_us, t.id, t.name, t.token_hash, t.created_at_us
+         u.created_at_us, t.id, t.user_id, t.name, t.token_hash, t.created_at_us
   FROM api_tokens t JOIN users u ON u.id = t.user_id
   WHERE t.token_hash = ?1
 )sql";
@@ -86,12 +86,13 @@ Result<domain::User> ReadUser(const Statement& row) {
   return user;
 }
 
-ApiToken ReadApiToken(const Statement& row) {
-  return ApiToken{.id = row.Int(0),
-                  .user_id = row.Int(1),
-                  .name = row.Text(2),
-                  .token_hash = row.Text(3),
-                  .created_at = FromMicros(row.Int(4))};
+// A token's 5 columns, from column `first` on.
+ApiToken ReadApiToken(const Statement& row, int first) {
+  return ApiToken{.id = row.Int(first),
+                  .user_id = row.Int(first + 1),
+                  .name = row.Text(first + 2),
+                  .token_hash = row.Text(first + 3),
+                  .created_at = FromMicros(row.Int(first + 4))};
 }
 
 // Runs a one-row query; kNotFound with `what` when it has no row.
@@ -316,7 +317,8 @@ Result<ApiToken> SqliteSessions::CreateApiToken(int64_t user_id, std::string_vie
       return tl::unexpected(insert.error());
     }
     insert->Bind(1, user_id).Bind(2, name).Bind(3, token_hash).Bind(4, now);
-    return QueryOne<ApiToken>(*insert, "api token", ReadApiToken);
+    return QueryOne<ApiToken>(*insert, "api token",
+                              [](const Statement& row) { return ReadApiToken(row, 0); });
   });
 }
 
@@ -333,12 +335,7 @@ Result<ApiTokenWithUser> SqliteSessions::GetApiToken(std::string_view token_hash
           if (!user) {
             return tl::unexpected(user.error());
           }
-          constexpr int kToken = kUserColumns;
-          return ApiTokenWithUser{.token = {.id = row.Int(kToken),
-                                            .user_id = user->id,
-                                            .name = row.Text(kToken + 1),
-                                            .token_hash = row.Text(kToken + 2),
-                                            .created_at = FromMicros(row.Int(kToken + 3))},
+          return ApiTokenWithUser{.token = ReadApiToken(row, kUserColumns),
                                   .user = std::move(*user)};
         });
   });
